@@ -1,0 +1,15 @@
+/* gcsplan: expand Cloud Storage wildcard URIs and plan Cloud Healthcare imports.
+ *
+ * The umbrella header. Modules:
+ *   gcsplan/error.h    return codes, URI rules, error struct, allocator hooks
+ *   gcsplan/pattern.h  compile, inspect and match import URIs
+ *   gcsplan/version.h  version macros and runtime query */
+#ifndef GCSPLAN_H
+#define GCSPLAN_H
+
+#include "gcsplan/export.h"
+#include "gcsplan/version.h"
+#include "gcsplan/error.h"
+#include "gcsplan/pattern.h"
+
+#endif
