@@ -1,0 +1,221 @@
+/* Buckets backed by a JSON Lines listing, sorted once at load time. */
+#include "bucket.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+typedef struct {
+    char *name;
+    size_t len;
+    uint64_t size;
+    content_kind content;
+    size_t seq; /* line order, so that a later duplicate wins */
+} file_obj;
+
+typedef struct {
+    bucket base;
+    file_obj *objs;
+    size_t n;
+} file_bucket;
+
+static size_t fb_count(const bucket *b) { return ((const file_bucket *)b)->n; }
+
+static const char *fb_name(const bucket *b, size_t i, char *buf, size_t *len)
+{
+    (void)buf;
+    const file_obj *o = &((const file_bucket *)b)->objs[i];
+    *len = o->len;
+    return o->name;
+}
+
+static uint64_t fb_size(const bucket *b, size_t i) { return ((const file_bucket *)b)->objs[i].size; }
+
+static content_kind fb_content(const bucket *b, size_t i)
+{
+    return ((const file_bucket *)b)->objs[i].content;
+}
+
+static size_t fb_lower_bound(const bucket *b, const char *key, size_t keylen)
+{
+    const file_bucket *fb = (const file_bucket *)b;
+    size_t lo = 0, hi = fb->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (srv_bytes_cmp(fb->objs[mid].name, fb->objs[mid].len, key, keylen) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void fb_destroy(bucket *b)
+{
+    file_bucket *fb = (file_bucket *)b;
+    for (size_t i = 0; i < fb->n; i++)
+        free(fb->objs[i].name);
+    free(fb->objs);
+}
+
+static const struct bucket_ops file_ops = {fb_count, fb_name, fb_size, fb_content,
+                                           fb_lower_bound, fb_destroy};
+
+static int obj_cmp(const void *a, const void *b)
+{
+    const file_obj *x = a, *y = b;
+    return srv_bytes_cmp(x->name, x->len, y->name, y->len);
+}
+
+static int obj_seq_cmp(const void *a, const void *b)
+{
+    const file_obj *x = a, *y = b;
+    int c = obj_cmp(a, b);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Parses one line into o. Returns 0, or -1 with a message. */
+static int parse_line(const char *line, file_obj *o, char *err, size_t errlen)
+{
+    char yerr[256];
+    yajl_val v = yajl_tree_parse(line, yerr, sizeof yerr);
+    if (!v) {
+        snprintf(err, errlen, "invalid JSON: %s", yerr);
+        return -1;
+    }
+    int rc = -1;
+    if (!YAJL_IS_OBJECT(v)) {
+        snprintf(err, errlen, "not a JSON object");
+        goto out;
+    }
+    const char *np[] = {"name", NULL}, *sp[] = {"size", NULL};
+    const char *cp[] = {"content", NULL}, *dp[] = {"dicom", NULL};
+    yajl_val name = yajl_tree_get(v, np, yajl_t_string);
+    yajl_val size = yajl_tree_get(v, sp, yajl_t_any);
+    const char *nm = name ? YAJL_GET_STRING(name) : NULL;
+    if (!nm || !size) {
+        snprintf(err, errlen, "needs \"name\" (string) and \"size\"");
+        goto out;
+    }
+    size_t len = strlen(nm);
+    if (len == 0 || len > BUCKET_NAME_MAX) {
+        snprintf(err, errlen, "object name must be 1..%d bytes", BUCKET_NAME_MAX);
+        goto out;
+    }
+    const char *digits = NULL;
+    if (YAJL_IS_STRING(size))
+        digits = YAJL_GET_STRING(size);
+    else if (YAJL_IS_INTEGER(size) && YAJL_GET_INTEGER(size) >= 0)
+        digits = YAJL_GET_NUMBER(size);
+    char *end = NULL;
+    errno = 0;
+    unsigned long long sz = digits && digits[0] >= '0' && digits[0] <= '9'
+                                ? strtoull(digits, &end, 10) : 0;
+    if (!digits || !end || *end || errno) {
+        snprintf(err, errlen, "\"size\" must be a non-negative integer or decimal string");
+        goto out;
+    }
+    o->content = CONTENT_AUTO;
+    yajl_val c = yajl_tree_get(v, cp, yajl_t_string);
+    yajl_val d = yajl_tree_get(v, dp, yajl_t_any);
+    if (c) {
+        const char *s = YAJL_GET_STRING(c);
+        if (!strcmp(s, "dicom"))
+            o->content = CONTENT_DICOM;
+        else if (!strcmp(s, "text"))
+            o->content = CONTENT_TEXT;
+        else if (!strcmp(s, "zero"))
+            o->content = CONTENT_ZERO;
+        else {
+            snprintf(err, errlen, "\"content\" must be dicom, text or zero");
+            goto out;
+        }
+    } else if (d && YAJL_IS_TRUE(d)) {
+        o->content = CONTENT_DICOM;
+    } else if (d && YAJL_IS_FALSE(d)) {
+        o->content = CONTENT_TEXT;
+    }
+    o->name = strdup(nm);
+    if (!o->name) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    o->len = len;
+    o->size = sz;
+    rc = 0;
+out:
+    yajl_tree_free(v);
+    return rc;
+}
+
+bucket *bucket_file_load(const char *id, const char *path, char *err, size_t errlen)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    file_bucket *fb = calloc(1, sizeof *fb);
+    size_t cap = 0;
+    char *line = NULL;
+    size_t linecap = 0;
+    ssize_t got;
+    unsigned long lineno = 0;
+    int ok = fb != NULL;
+    while (ok && (got = getline(&line, &linecap, f)) >= 0) {
+        lineno++;
+        const char *p = line;
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            p++;
+        if (!*p)
+            continue;
+        if (fb->n == cap) {
+            size_t ncap = cap ? cap * 2 : 1024;
+            file_obj *no = realloc(fb->objs, ncap * sizeof *no);
+            if (!no) {
+                snprintf(err, errlen, "out of memory");
+                ok = 0;
+                break;
+            }
+            fb->objs = no;
+            cap = ncap;
+        }
+        char msg[300];
+        if (parse_line(line, &fb->objs[fb->n], msg, sizeof msg) != 0) {
+            snprintf(err, errlen, "%s:%lu: %s", path, lineno, msg);
+            ok = 0;
+            break;
+        }
+        fb->n++;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    if (!ok) {
+        if (fb) {
+            fb_destroy(&fb->base);
+            free(fb);
+        }
+        return NULL;
+    }
+    for (size_t i = 0; i < fb->n; i++)
+        fb->objs[i].seq = i;
+    qsort(fb->objs, fb->n, sizeof *fb->objs, obj_seq_cmp);
+    /* Drop duplicates (keep one entry per name): a bucket holds a name once. */
+    size_t w = 0;
+    for (size_t i = 0; i < fb->n; i++) {
+        if (w > 0 && obj_cmp(&fb->objs[w - 1], &fb->objs[i]) == 0) {
+            free(fb->objs[w - 1].name);
+            fb->objs[w - 1] = fb->objs[i];
+            continue;
+        }
+        fb->objs[w++] = fb->objs[i];
+    }
+    fb->n = w;
+    fb->base.ops = &file_ops;
+    fb->base.id = strdup(id);
+    return &fb->base;
+}

@@ -1,0 +1,31 @@
+/*
+ * Counters of what the server served and injected. Lock-free (C11 atomics)
+ * because every connection thread bumps them; read as one JSON document by
+ * GET /_stats and printed at exit so that a test can prove faults happened.
+ */
+#ifndef GCS_TEST_SERVER_STATS_H
+#define GCS_TEST_SERVER_STATS_H
+
+#include "util.h"
+
+#include <stdint.h>
+
+typedef enum {
+    ST_REQ_TOTAL, ST_REQ_LIST, ST_REQ_GET, ST_REQ_MEDIA, ST_REQ_BUCKET_GET,
+    ST_REQ_BUCKET_LIST, ST_REQ_TOKEN, ST_REQ_METADATA, ST_REQ_STATS, ST_REQ_OTHER,
+    ST_RESP_200, ST_RESP_206, ST_RESP_400, ST_RESP_401, ST_RESP_403, ST_RESP_404,
+    ST_RESP_405, ST_RESP_416, ST_RESP_429, ST_RESP_500, ST_RESP_503, ST_RESP_OTHER,
+    ST_LIST_PAGES, ST_LIST_ITEMS, ST_LIST_PREFIXES, ST_BODY_BYTES,
+    ST_FAULT_429_RETRY_AFTER, ST_FAULT_429, ST_FAULT_500, ST_FAULT_503, ST_FAULT_ABORT,
+    ST_FAULT_SHORT_PAGE, ST_FAULT_SLOW_BODY, ST_FAULT_LATENCY,
+    ST__COUNT
+} stat_id;
+
+void stats_add(stat_id id, uint64_t n);
+static inline void stats_inc(stat_id id) { stats_add(id, 1); }
+void stats_count_status(unsigned status);
+uint64_t stats_get(stat_id id);
+/* {"requests":{...},"responses":{...},"listed":{...},"faults":{...}} */
+void stats_render(sbuf *b);
+
+#endif
