@@ -371,11 +371,13 @@ static int validate(const char *u, size_t n, gcsplan_error *e, int want_hint, sc
 static void warn(gcsplan_pattern *p, int rule, size_t off, size_t len, const char *hint,
                  size_t hint_len, const char *fmt, ...) GCSPLAN_PRINTF(7, 8);
 
-/* Warnings are best effort: one that cannot be stored is dropped, never an error. */
+/* Each rule warns at most once, so GP_MAX_WARNINGS always suffices. A warning
+ * that cannot be allocated sets p->oom: compiling then fails with
+ * GCSPLAN_ENOMEM rather than quietly losing the warning. */
 static void warn(gcsplan_pattern *p, int rule, size_t off, size_t len, const char *hint,
                  size_t hint_len, const char *fmt, ...)
 {
-    if (p->nwarnings == GP_MAX_WARNINGS)
+    if (p->nwarnings == GP_MAX_WARNINGS || p->oom)
         return;
     char msg[GCSPLAN_MESSAGE_MAX];
     va_list ap;
@@ -384,12 +386,15 @@ static void warn(gcsplan_pattern *p, int rule, size_t off, size_t len, const cha
     va_end(ap);
     char *m = gcsplan__strndup(&p->alloc, msg, strlen(msg));
     char *h = NULL;
-    if (m == NULL)
+    scan sc;
+    if (m != NULL && hint != NULL && validate(hint, hint_len, NULL, 0, &sc) == 0 &&
+        (h = gcsplan__strndup(&p->alloc, hint, hint_len)) == NULL) {
+        gcsplan__free(&p->alloc, m);
+        m = NULL;
+    }
+    if (m == NULL) {
+        p->oom = 1;
         return;
-    if (hint != NULL) {
-        scan sc;
-        if (validate(hint, hint_len, NULL, 0, &sc) == 0)
-            h = gcsplan__strndup(&p->alloc, hint, hint_len);
     }
     gcsplan_warning *w = &p->warnings[p->nwarnings++];
     w->rule = rule;
@@ -580,6 +585,10 @@ int gcsplan_pattern_compile(gcsplan_pattern **out, const char *uri, size_t len,
     }
     build_segments(p);
     find_warnings(p);
+    if (p->oom) {
+        gcsplan_pattern_free(p);
+        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+    }
     gcsplan_error_clear(err);
     *out = p;
     return 0;

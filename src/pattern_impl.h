@@ -46,6 +46,7 @@ struct gcsplan_pattern {
     size_t ntoks;
     gcsplan_warning warnings[GP_MAX_WARNINGS];
     size_t nwarnings;
+    int oom;                /* a warning could not be allocated */
 };
 
 /* Whole-segment match of text against glob segment s (match.c). */

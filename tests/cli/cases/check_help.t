@@ -1,0 +1,6 @@
+=== args
+check
+--help
+=== stderr
+=== exit
+0

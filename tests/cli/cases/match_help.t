@@ -1,0 +1,6 @@
+=== args
+match
+--help
+=== stderr
+=== exit
+0

@@ -1,0 +1,4 @@
+=== args
+=== stdout
+=== exit
+2

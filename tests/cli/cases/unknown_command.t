@@ -1,0 +1,8 @@
+=== args
+frob
+=== stdout
+=== stderr
+gcsplan: unknown command 'frob'
+Try 'gcsplan --help'.
+=== exit
+2

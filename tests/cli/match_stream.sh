@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# gcsplan match as a stream: NUL separators, a closed pipe, a line longer
+# than any buffer, and memory that does not grow with the input.
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 failed=0
+check() { # NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then pass=$((pass + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
+}
+
+# -0: names with newlines in them pass through whole.
+printf 'a/x.dcm\0a/line\nbreak.dcm\0b/y.dcm\0' > "$tmp/nul.in"
+"$bin" match -0 'gs://my-bucket/a/*.dcm' < "$tmp/nul.in" > "$tmp/nul.out"
+check nul-status test $? = 0
+printf 'a/x.dcm\0a/line\nbreak.dcm\0' > "$tmp/nul.want"
+check nul-output cmp -s "$tmp/nul.want" "$tmp/nul.out"
+
+# A 3 MiB line is skipped without being held; the names around it still match.
+{ echo a/first.dcm; head -c 3145728 /dev/zero | tr '\0' 'x'; echo; echo a/last.dcm; } > "$tmp/long.in"
+"$bin" match 'gs://my-bucket/a/*.dcm' < "$tmp/long.in" > "$tmp/long.out"
+check long-line-status test $? = 0
+check long-line-output test "$(cat "$tmp/long.out")" = "$(printf 'a/first.dcm\na/last.dcm')"
+
+# Many names: output equals a reference filter, and | head exits cleanly.
+awk 'BEGIN { for (i = 0; i < 400000; i++) printf "studies/%06d/series-%d/IM-%04d.dcm%s\n", i % 5000, i % 7, i, (i % 3 ? "" : ".bak") }' > "$tmp/big.in"
+"$bin" match 'gs://my-bucket/studies/**.dcm' < "$tmp/big.in" > "$tmp/big.out"
+grep -E '^studies/.*\.dcm$' "$tmp/big.in" > "$tmp/big.want"
+check big-output cmp -s "$tmp/big.want" "$tmp/big.out"
+( set -o pipefail; "$bin" match 'gs://my-bucket/studies/**.dcm' < "$tmp/big.in" 2> "$tmp/head.err" | head -1 > /dev/null )
+check head-status test $? = 0
+check head-quiet test ! -s "$tmp/head.err"
+
+# Constant memory: peak RSS for 10x the input stays within 1 MiB.
+rss() { # peak RSS in KiB of gcsplan match over file $1 (GNU time's %M)
+  /usr/bin/time -f %M -o "$tmp/rss" "$bin" match 'gs://my-bucket/studies/**.dcm' < "$1" > /dev/null
+  cat "$tmp/rss"
+}
+head -40000 "$tmp/big.in" > "$tmp/small.in"
+for i in 1 2 3 4 5; do cat "$tmp/big.in"; done > "$tmp/huge.in"
+small=$(rss "$tmp/small.in") huge=$(rss "$tmp/huge.in")
+echo "peak RSS: $small KiB for 40k names, $huge KiB for 2M names"
+check constant-memory test $((huge - small)) -lt 1024
+
+echo "$pass passed, $failed failed"
+[ "$failed" = 0 ]
