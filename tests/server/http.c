@@ -265,6 +265,8 @@ static enum MHD_Result do_list(req *r, bucket *b)
     p.max_results = LIST_MAX_RESULTS;
     if (parse_max_results(arg(r, "maxResults"), &p.max_results) != 0)
         return send_error(r, 400, "invalid", "Invalid value for maxResults.");
+    if (r->cfg->page_cap && p.max_results > r->cfg->page_cap)
+        p.max_results = r->cfg->page_cap;
     fmask *owned;
     const fmask *m;
     if (parse_fields(r, &owned, &m) != 0)
@@ -403,18 +405,17 @@ static enum MHD_Result do_media(req *r, bucket *b, size_t idx)
 
 static enum MHD_Result do_object(req *r, bucket *b, const char *name, int media)
 {
+    const char *alt = arg(r, "alt");
+    media = media || (alt && !strcmp(alt, "media"));
+    stats_inc(media ? ST_REQ_MEDIA : ST_REQ_GET);
     size_t idx = bucket_find(b, name, strlen(name));
     if (idx == (size_t)-1) {
         char msg[BUCKET_NAME_MAX + 320];
         snprintf(msg, sizeof msg, "No such object: %s/%s", b->id, name);
         return send_error(r, 404, "notFound", msg);
     }
-    const char *alt = arg(r, "alt");
-    if (media || (alt && !strcmp(alt, "media"))) {
-        stats_inc(ST_REQ_MEDIA);
+    if (media)
         return do_media(r, b, idx);
-    }
-    stats_inc(ST_REQ_GET);
     fmask *owned;
     const fmask *m;
     if (parse_fields(r, &owned, &m) != 0)

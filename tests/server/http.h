@@ -18,6 +18,7 @@ typedef struct {
     const char *require_token; /* NULL: storage endpoints need no credentials */
     int log;                   /* one line per request on stderr */
     uint16_t port;             /* filled in by http_start */
+    size_t page_cap;           /* 0, or the most items+prefixes a list page holds */
 } server_config;
 
 struct MHD_Daemon;

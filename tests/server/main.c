@@ -9,6 +9,7 @@
 #include "bucket.h"
 #include "faults.h"
 #include "http.h"
+#include "listing.h"
 #include "stats.h"
 #include "util.h"
 
@@ -29,6 +30,7 @@ static const char usage[] =
     "                                 [,content=auto|dicom|text|zero][:TEMPLATE]\n"
     "Server:\n"
     "  --port N                       port on 127.0.0.1 (default 0: any free port)\n"
+    "  --page-cap N                   list pages hold at most N entries whatever maxResults asks\n"
     "  --require-token TOKEN          storage endpoints need 'Authorization: Bearer TOKEN'\n"
     "  --stats-file FILE              write the stats JSON there at exit\n"
     "  --max-lifetime SECONDS         exit by itself after this long (default 0: never)\n"
@@ -122,7 +124,7 @@ static int dump_bucket(const bucket *b)
 int main(int argc, char **argv)
 {
     static bucket *buckets[MAX_BUCKETS];
-    server_config cfg = {buckets, 0, NULL, 0, 0};
+    server_config cfg = {buckets, 0, NULL, 0, 0, 0};
     fault_config fc = FAULT_CONFIG_INIT;
     unsigned long port = 0, lifetime = 0, v;
     const char *stats_file = NULL, *dump = NULL;
@@ -158,6 +160,10 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--port")) {
             if (parse_uint(val, 65535, &port))
                 return die("bad --port", val);
+        } else if (!strcmp(a, "--page-cap")) {
+            if (parse_uint(val, LIST_MAX_RESULTS, &v) || v == 0)
+                return die("bad --page-cap", val);
+            cfg.page_cap = v;
         } else if (!strcmp(a, "--require-token")) {
             cfg.require_token = val;
         } else if (!strcmp(a, "--stats-file")) {
