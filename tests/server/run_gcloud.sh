@@ -12,6 +12,10 @@ command -v jq >/dev/null || skip "jq is not installed"
 cp "$DATA/tricky.jsonl" "$WORK/tricky.jsonl"
 for b in tricky studies flat; do truth "$WORK/$b.jsonl" >"$WORK/$b.truth"; done
 
+# No 429 here: gcloud does not retry 429 on the listing it uses to probe
+# whether a URL names a directory, and fails the command (500, 503 and broken
+# connections it retries everywhere). rclone covers 429 with and without
+# Retry-After.
 start_server --bucket tricky="$WORK/tricky.jsonl" --gen-bucket studies='3x4x20,size=1-100000' \
     --bucket flat="$WORK/flat.jsonl" --require-token test-token \
     --seed 7 --page-cap 150 --rate-short 0.3 \
