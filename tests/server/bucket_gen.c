@@ -185,8 +185,7 @@ static int parse_head(gen_bucket *g, const char *h, size_t hn, char *err, size_t
         const char *f = h + i;
         size_t fn = e - i;
         if (i == 0) {
-            size_t a = 0;
-            while (a < fn) {
+            for (size_t a = 0;;) {
                 size_t x = a;
                 while (x < fn && f[x] != 'x')
                     x++;
@@ -197,6 +196,8 @@ static int parse_head(gen_bucket *g, const char *h, size_t hn, char *err, size_t
                     return -1;
                 }
                 g->k++;
+                if (x == fn)
+                    break;
                 a = x + 1;
             }
         } else if (fn > 5 && !strncmp(f, "size=", 5)) {

@@ -152,7 +152,11 @@ int listing_run(const bucket *b, const list_params *p, list_page *pg, char *err,
             /* "objects that end in exactly one instance of delimiter" are listed
              * beside their prefix; both count against maxResults */
             int also_item = p->include_trailing_delimiter && pn == len;
-            if (emitted + 1 + (size_t)also_item > p->max_results)
+            /* ...unless the page is empty: a page of 1 then holds 2, or it would
+             * never make progress */
+            if (emitted > 0 && emitted + 1 + (size_t)also_item > p->max_results)
+                goto more;
+            if (emitted + 1 > p->max_results)
                 goto more;
             if (add_prefix(pg, &pcap, name, pn) != 0 || (also_item && add_item(pg, &icap, i)))
                 goto oom;
