@@ -3,6 +3,8 @@
  * The umbrella header. Modules:
  *   gcsplan/error.h    return codes, URI rules, error struct, allocator hooks
  *   gcsplan/pattern.h  compile, inspect and match import URIs
+ *   gcsplan/filter.h   exclusion filters (PCRE2)
+ *   gcsplan/list.h     list the objects a URI matches, live or offline
  *   gcsplan/version.h  version macros and runtime query */
 #ifndef GCSPLAN_H
 #define GCSPLAN_H
@@ -11,5 +13,7 @@
 #include "gcsplan/version.h"
 #include "gcsplan/error.h"
 #include "gcsplan/pattern.h"
+#include "gcsplan/filter.h"
+#include "gcsplan/list.h"
 
 #endif

@@ -17,6 +17,7 @@ enum {
 /* Subcommands: each takes argv with argv[0] the subcommand's name. */
 int cmd_check(int argc, char **argv);
 int cmd_match(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
 
 /* Help texts (help_text.c): the one source of --help and the man page. */
 typedef struct help_page {

@@ -11,39 +11,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "out.h"
 
 #define IN_SIZE (1u << 20)
-#define OUT_SIZE (1u << 18)
-
-typedef struct writer {
-    char *buf;
-    size_t len;
-    int failed; /* errno of the first failed write, or 0 */
-} writer;
-
-static void flush_out(writer *w)
-{
-    size_t off = 0;
-    while (off < w->len && !w->failed) {
-        ssize_t k = write(STDOUT_FILENO, w->buf + off, w->len - off);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            w->failed = errno;
-        else
-            off += (size_t)k;
-    }
-    w->len = 0;
-}
-
-static void emit(writer *w, const char *s, size_t n, char sep)
-{
-    if (w->len + n + 1 > OUT_SIZE)
-        flush_out(w);
-    memcpy(w->buf + w->len, s, n);
-    w->buf[w->len + n] = sep;
-    w->len += n + 1;
-}
 
 int cmd_match(int argc, char **argv)
 {
@@ -80,10 +50,9 @@ int cmd_match(int argc, char **argv)
         diag_uri_warning(uri, ulen, gcsplan_pattern_warning(p, i));
 
     char *in = malloc(IN_SIZE);
-    writer w = { malloc(OUT_SIZE), 0, 0 };
-    if (in == NULL || w.buf == NULL) {
+    out_writer w;
+    if (in == NULL || out_open(&w, STDOUT_FILENO) != 0) {
         free(in);
-        free(w.buf);
         gcsplan_pattern_free(p);
         diag_error("out of memory");
         return EXIT_SOURCE;
@@ -114,7 +83,7 @@ int cmd_match(int argc, char **argv)
             if (skipping)
                 skipping = 0;
             else if (gcsplan_pattern_match(p, line, n)) {
-                emit(&w, line, n, sep);
+                out_record(&w, line, n, sep);
                 matched++;
             }
             line = nl + 1;
@@ -129,10 +98,9 @@ int cmd_match(int argc, char **argv)
         if (eof)
             break;
     }
-    if (!w.failed)
-        flush_out(&w);
+    out_flush(&w);
+    out_close(&w);
     free(in);
-    free(w.buf);
     gcsplan_pattern_free(p);
     if (read_err) {
         diag_error("reading stdin: %s", strerror(read_err));

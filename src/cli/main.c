@@ -12,6 +12,7 @@ typedef struct command {
 static const command commands[] = {
     { "check", cmd_check },
     { "match", cmd_match },
+    { "ls", cmd_ls },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,86 @@
+/* Buffered output to a file descriptor, and small helpers of the tool. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "out.h"
+
+int out_open(out_writer *w, int fd)
+{
+    w->fd = fd;
+    w->len = 0;
+    w->failed = 0;
+    w->buf = malloc(OUT_SIZE);
+    return w->buf ? 0 : -1;
+}
+
+void out_flush(out_writer *w)
+{
+    size_t off = 0;
+    while (off < w->len && !w->failed) {
+        ssize_t k = write(w->fd, w->buf + off, w->len - off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            w->failed = errno;
+        else
+            off += (size_t)k;
+    }
+    w->len = 0;
+}
+
+void out_write(out_writer *w, const char *s, size_t n)
+{
+    while (n > 0 && !w->failed) {
+        if (w->len == OUT_SIZE)
+            out_flush(w);
+        size_t k = OUT_SIZE - w->len < n ? OUT_SIZE - w->len : n;
+        memcpy(w->buf + w->len, s, k);
+        w->len += k;
+        s += k;
+        n -= k;
+    }
+}
+
+void out_record(out_writer *w, const char *s, size_t n, char sep)
+{
+    if (w->len + n + 1 <= OUT_SIZE) {
+        memcpy(w->buf + w->len, s, n);
+        w->buf[w->len + n] = sep;
+        w->len += n + 1;
+        return;
+    }
+    out_write(w, s, n);
+    out_write(w, &sep, 1);
+}
+
+void out_close(out_writer *w)
+{
+    free(w->buf);
+    w->buf = NULL;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_human_bytes(char *buf, size_t cap, unsigned long long n)
+{
+    static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 5) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, cap, "%llu B", n);
+    else
+        snprintf(buf, cap, "%.1f %s", v, unit[u]);
+}

@@ -1,0 +1,376 @@
+/* The objects.list page parser on yajl's callbacks. */
+#include <stdio.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "gcsplan/pattern.h"
+#include "internal.h"
+#include "list_json.h"
+
+/* Where the parser is, as far as it matters. */
+enum {
+    AT_OTHER = 0,   /* inside something ignored */
+    AT_TOP,         /* the top-level object */
+    AT_ITEMS,       /* the "items" array */
+    AT_ITEM,        /* one item object (or the top level of an objects.get body) */
+    AT_PREFIXES,    /* the "prefixes" array */
+    AT_ERROR        /* the "error" object */
+};
+
+/* The key just read, where it matters. */
+enum { K_NONE = 0, K_ITEMS, K_PREFIXES, K_TOKEN, K_ERROR, K_NAME, K_SIZE, K_GEN, K_CODE, K_MSG };
+
+#define ERROR_MESSAGE_MAX 512
+
+struct gcsplan__page_parser {
+    gcsplan_allocator alloc;
+    yajl_alloc_funcs yaf;
+    gcsplan__page_sink sink;
+    yajl_handle h;
+    gcsplan__page_mode mode;
+    unsigned char stack[GCSPLAN_JSON_DEPTH_MAX]; /* AT_* per open container */
+    int depth;
+    int key;
+    int stop;           /* a sink callback's nonzero */
+    const char *bad;    /* why the page is malformed */
+    /* the item being read */
+    char name[GCSPLAN_NAME_MAX];
+    size_t name_len;
+    int has_name, has_size;
+    uint64_t size;
+    int64_t generation;
+    uint64_t items;
+    char token[GCSPLAN_PAGE_TOKEN_MAX + 1];
+    int has_token;
+    char message[ERROR_MESSAGE_MAX];
+};
+
+static void *y_malloc(void *ctx, size_t size) { return gcsplan__malloc(ctx, size); }
+static void *y_realloc(void *ctx, void *ptr, size_t size) { return gcsplan__realloc(ctx, ptr, size); }
+static void y_free(void *ctx, void *ptr) { gcsplan__free(ctx, ptr); }
+
+static int where(const gcsplan__page_parser *p)
+{
+    return p->depth > 0 ? p->stack[p->depth - 1] : AT_OTHER;
+}
+
+static int malformed(gcsplan__page_parser *p, const char *why)
+{
+    if (p->bad == NULL)
+        p->bad = why;
+    return 0; /* stop yajl */
+}
+
+/* Decimal, non-negative, fits in 63 bits. */
+static int parse_u63(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (n == 0 || n > 19)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v > (uint64_t)INT64_MAX)
+        return -1;
+    *out = v;
+    return 1;
+}
+
+/* A scalar (string or number) arrived for the current key. */
+static int scalar(gcsplan__page_parser *p, const char *s, size_t n, int is_string)
+{
+    int at = where(p);
+    int key = p->key;
+    p->key = K_NONE;
+    if (at == AT_PREFIXES) {
+        if (!is_string)
+            return malformed(p, "a prefix is not a string");
+        if (p->sink.prefix != NULL && (p->stop = p->sink.prefix(p->sink.ctx, s, n)) != 0)
+            return 0;
+        return 1;
+    }
+    if (at == AT_ITEM) {
+        uint64_t v;
+        switch (key) {
+        case K_NAME:
+            if (!is_string)
+                return malformed(p, "an item name is not a string");
+            if (n == 0 || n > GCSPLAN_NAME_MAX)
+                return malformed(p, "an item name is empty or longer than 1024 bytes");
+            memcpy(p->name, s, n); /* yajl's bytes are not stable: copy */
+            p->name_len = n;
+            p->has_name = 1;
+            break;
+        case K_SIZE:
+            if (parse_u63(s, n, &v) != 1)
+                return malformed(p, "an item size is not a non-negative integer");
+            p->size = v;
+            p->has_size = 1;
+            break;
+        case K_GEN:
+            if (parse_u63(s, n, &v) != 1)
+                return malformed(p, "an item generation is not a non-negative integer");
+            p->generation = (int64_t)v;
+            break;
+        default:
+            break;
+        }
+        return 1;
+    }
+    if (at == AT_TOP && key == K_TOKEN) {
+        if (!is_string || n > GCSPLAN_PAGE_TOKEN_MAX)
+            return malformed(p, "nextPageToken is not a string of sane length");
+        memcpy(p->token, s, n);
+        p->token[n] = '\0';
+        p->has_token = n > 0;
+        return 1;
+    }
+    if (at == AT_ERROR && key == K_MSG && is_string) {
+        size_t k = n < ERROR_MESSAGE_MAX - 1 ? n : ERROR_MESSAGE_MAX - 1;
+        memcpy(p->message, s, k);
+        p->message[k] = '\0';
+    }
+    return 1;
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t n)
+{
+    return scalar(ctx, (const char *)s, n, 1);
+}
+
+static int cb_number(void *ctx, const char *s, size_t n)
+{
+    return scalar(ctx, s, n, 0);
+}
+
+static int cb_other(void *ctx)
+{
+    gcsplan__page_parser *p = ctx;
+    int at = where(p);
+    int key = p->key;
+    p->key = K_NONE;
+    if (at == AT_PREFIXES)
+        return malformed(p, "a prefix is not a string");
+    if (at == AT_ITEM && (key == K_NAME || key == K_SIZE || key == K_GEN))
+        return malformed(p, "an item field has the wrong type");
+    return 1;
+}
+
+static int cb_null(void *ctx) { return cb_other(ctx); }
+static int cb_bool(void *ctx, int b) { (void)b; return cb_other(ctx); }
+
+static int push(gcsplan__page_parser *p, int at)
+{
+    if (p->depth == GCSPLAN_JSON_DEPTH_MAX)
+        return malformed(p, "the page nests too deeply");
+    p->stack[p->depth++] = (unsigned char)at;
+    return 1;
+}
+
+static void item_reset(gcsplan__page_parser *p)
+{
+    p->has_name = p->has_size = 0;
+    p->size = 0;
+    p->generation = 0;
+}
+
+static int cb_start_map(void *ctx)
+{
+    gcsplan__page_parser *p = ctx;
+    int at = where(p), key = p->key;
+    p->key = K_NONE;
+    if (p->depth == 0) {
+        if (p->mode == GCSPLAN__PAGE_OBJECT) {
+            item_reset(p);
+            return push(p, AT_ITEM);
+        }
+        return push(p, AT_TOP);
+    }
+    if (at == AT_ITEMS) {
+        item_reset(p);
+        return push(p, AT_ITEM);
+    }
+    if (at == AT_TOP && key == K_ERROR)
+        return push(p, AT_ERROR);
+    if (at == AT_PREFIXES)
+        return malformed(p, "a prefix is not a string");
+    if (at == AT_ITEM && (key == K_NAME || key == K_SIZE || key == K_GEN))
+        return malformed(p, "an item field has the wrong type");
+    return push(p, AT_OTHER);
+}
+
+/* A key names something only at the levels that matter. */
+static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
+{
+    gcsplan__page_parser *p = ctx;
+    int at = where(p);
+#define IS(lit) (n == sizeof(lit) - 1 && memcmp(s, lit, n) == 0)
+    p->key = K_NONE;
+    if (at == AT_TOP) {
+        if (IS("items"))
+            p->key = K_ITEMS;
+        else if (IS("prefixes"))
+            p->key = K_PREFIXES;
+        else if (IS("nextPageToken"))
+            p->key = K_TOKEN;
+        else if (IS("error"))
+            p->key = K_ERROR;
+    } else if (at == AT_ITEM) {
+        if (IS("name"))
+            p->key = K_NAME;
+        else if (IS("size"))
+            p->key = K_SIZE;
+        else if (IS("generation"))
+            p->key = K_GEN;
+    } else if (at == AT_ERROR) {
+        if (IS("message"))
+            p->key = K_MSG;
+    }
+#undef IS
+    return 1;
+}
+
+static int cb_end_map(void *ctx)
+{
+    gcsplan__page_parser *p = ctx;
+    int at = where(p);
+    p->depth--;
+    p->key = K_NONE;
+    if (at == AT_ITEM) {
+        if (!p->has_name)
+            return malformed(p, "an item has no name");
+        if (!p->has_size)
+            return malformed(p, "an item has no size");
+        p->items++;
+        if (p->sink.item != NULL &&
+            (p->stop = p->sink.item(p->sink.ctx, p->name, p->name_len, p->size, p->generation)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+static int cb_start_array(void *ctx)
+{
+    gcsplan__page_parser *p = ctx;
+    int at = where(p), key = p->key;
+    p->key = K_NONE;
+    if (p->depth == 0)
+        return malformed(p, "the page is not a JSON object");
+    if (at == AT_TOP && key == K_ITEMS)
+        return push(p, AT_ITEMS);
+    if (at == AT_TOP && key == K_PREFIXES)
+        return push(p, AT_PREFIXES);
+    if (at == AT_PREFIXES)
+        return malformed(p, "a prefix is not a string");
+    if (at == AT_ITEMS)
+        return malformed(p, "an item is not an object");
+    if (at == AT_ITEM && (key == K_NAME || key == K_SIZE || key == K_GEN))
+        return malformed(p, "an item field has the wrong type");
+    return push(p, AT_OTHER);
+}
+
+static int cb_end_array(void *ctx)
+{
+    gcsplan__page_parser *p = ctx;
+    p->depth--;
+    p->key = K_NONE;
+    return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    cb_null, cb_bool, NULL, NULL, cb_number, cb_string, cb_start_map, cb_map_key, cb_end_map,
+    cb_start_array, cb_end_array,
+};
+
+int gcsplan__page_parser_new(gcsplan__page_parser **out, const gcsplan_allocator *a,
+                             const gcsplan__page_sink *sink)
+{
+    gcsplan__page_parser *p = gcsplan__malloc(a, sizeof *p);
+    if (p == NULL)
+        return GCSPLAN_ENOMEM;
+    memset(p, 0, sizeof *p);
+    p->alloc = *a;
+    p->yaf.malloc = y_malloc;
+    p->yaf.realloc = y_realloc;
+    p->yaf.free = y_free;
+    p->yaf.ctx = &p->alloc;
+    p->sink = *sink;
+    *out = p;
+    return 0;
+}
+
+int gcsplan__page_parser_begin(gcsplan__page_parser *p, gcsplan__page_mode mode)
+{
+    /* yajl 2.1 has no reset: a handle per page is cheap next to a page. */
+    if (p->h != NULL)
+        yajl_free(p->h);
+    p->h = yajl_alloc(&callbacks, &p->yaf, p);
+    if (p->h == NULL)
+        return GCSPLAN_ENOMEM;
+    p->mode = mode;
+    p->depth = 0;
+    p->key = K_NONE;
+    p->stop = 0;
+    p->bad = NULL;
+    p->items = 0;
+    p->token[0] = '\0';
+    p->has_token = 0;
+    p->message[0] = '\0';
+    return 0;
+}
+
+static int status_to_rc(gcsplan__page_parser *p, yajl_status st, gcsplan_error *err)
+{
+    if (st == yajl_status_ok)
+        return 0;
+    if (p->stop != 0)
+        return p->stop;
+    if (p->bad != NULL)
+        return gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: %s", p->bad);
+    unsigned char *msg = yajl_get_error(p->h, 0, NULL, 0);
+    gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: %s",
+                       msg ? (const char *)msg : "invalid JSON");
+    if (msg != NULL)
+        yajl_free_error(p->h, msg);
+    return GCSPLAN_ESOURCE;
+}
+
+int gcsplan__page_parser_feed(gcsplan__page_parser *p, const char *buf, size_t len,
+                              gcsplan_error *err)
+{
+    return status_to_rc(p, yajl_parse(p->h, (const unsigned char *)buf, len), err);
+}
+
+int gcsplan__page_parser_finish(gcsplan__page_parser *p, gcsplan_error *err)
+{
+    int rc = status_to_rc(p, yajl_complete_parse(p->h), err);
+    if (rc == 0 && p->depth != 0)
+        rc = gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: truncated");
+    return rc;
+}
+
+const char *gcsplan__page_parser_token(const gcsplan__page_parser *p)
+{
+    return p->has_token ? p->token : NULL;
+}
+
+const char *gcsplan__page_parser_error_message(const gcsplan__page_parser *p)
+{
+    return p->message;
+}
+
+uint64_t gcsplan__page_parser_items(const gcsplan__page_parser *p)
+{
+    return p->items;
+}
+
+void gcsplan__page_parser_free(gcsplan__page_parser *p)
+{
+    if (p == NULL)
+        return;
+    if (p->h != NULL)
+        yajl_free(p->h);
+    gcsplan__free(&p->alloc, p);
+}

@@ -1,0 +1,46 @@
+/* The inside of a lister: where candidate objects come from.
+ *
+ * A source yields objects in strictly increasing byte order of name. It may
+ * yield names the pattern does not match (a listing returns what a prefix
+ * holds); the lister matches each against the pattern, applies the exclusion
+ * filter, checks the order and counts. Sources use the pattern to read less:
+ * its literal prefix, its segments. */
+#ifndef GCSPLAN_SOURCE_H
+#define GCSPLAN_SOURCE_H
+
+#include <stdint.h>
+#include "gcsplan/list.h"
+
+typedef struct gcsplan__source gcsplan__source;
+
+/* What every source is given; owned by the lister, valid while it lives. */
+typedef struct gcsplan__source_env {
+    const gcsplan_allocator *alloc;
+    const gcsplan_pattern *pattern;
+    const gcsplan_lister_options *opts; /* with defaults filled in */
+    gcsplan_list_stats *stats;          /* the source counts listed, pages, requests... */
+    gcsplan_error *err;                 /* where a failing source explains itself */
+} gcsplan__source_env;
+
+typedef struct gcsplan__source_ops {
+    /* The next candidate into *obj (its name borrowed until the next call).
+     * Returns 0, GCSPLAN_ITEROVER, or an error code with env->err filled. */
+    int (*next)(gcsplan__source *s, gcsplan_object *obj);
+    /* Describe the plan, one step per line, through the appender. */
+    void (*explain)(const gcsplan__source *s, void (*put)(void *ctx, const char *text),
+                    void *ctx);
+    void (*free)(gcsplan__source *s);
+} gcsplan__source_ops;
+
+struct gcsplan__source {
+    const gcsplan__source_ops *ops;
+    const gcsplan__source_env *env;
+};
+
+/* Constructors: each fills *out (a struct that starts with gcsplan__source)
+ * or returns an error code with env->err filled. */
+int gcsplan__source_file_new(gcsplan__source **out, const gcsplan__source_env *env);
+int gcsplan__source_dir_new(gcsplan__source **out, const gcsplan__source_env *env);
+int gcsplan__source_live_new(gcsplan__source **out, const gcsplan__source_env *env);
+
+#endif
