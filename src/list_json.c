@@ -84,6 +84,8 @@ static int scalar(gcsplan__page_parser *p, const char *s, size_t n, int is_strin
     int at = where(p);
     int key = p->key;
     p->key = K_NONE;
+    if (at == AT_ITEMS)
+        return malformed(p, "an item is not an object");
     if (at == AT_PREFIXES) {
         if (!is_string)
             return malformed(p, "a prefix is not a string");
@@ -153,6 +155,8 @@ static int cb_other(void *ctx)
     p->key = K_NONE;
     if (at == AT_PREFIXES)
         return malformed(p, "a prefix is not a string");
+    if (at == AT_ITEMS)
+        return malformed(p, "an item is not an object");
     if (at == AT_ITEM && (key == K_NAME || key == K_SIZE || key == K_GEN))
         return malformed(p, "an item field has the wrong type");
     return 1;

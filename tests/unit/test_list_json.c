@@ -1,0 +1,198 @@
+/* The objects.list page parser: every fixture fed in every chunk size from 1
+ * to 31 bytes must give the same items, prefixes and token; nested keys
+ * named "name" and "size" never count; malformed pages are errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "internal.h"
+#include "list_json.h"
+
+typedef struct seen {
+    char text[8192]; /* "name=size/gen;" and "P:prefix;" in arrival order */
+    size_t len;
+} seen;
+
+static int on_item(void *ctx, const char *name, size_t len, uint64_t size, int64_t gen)
+{
+    seen *s = ctx;
+    s->len += (size_t)snprintf(s->text + s->len, sizeof s->text - s->len, "%.*s=%llu/%lld;",
+                               (int)len, name, (unsigned long long)size, (long long)gen);
+    return 0;
+}
+
+static int on_prefix(void *ctx, const char *p, size_t len)
+{
+    seen *s = ctx;
+    s->len += (size_t)snprintf(s->text + s->len, sizeof s->text - s->len, "P:%.*s;", (int)len, p);
+    return 0;
+}
+
+/* Parse body in chunks of `chunk` bytes; returns the parser's result code. */
+static int parse(const char *body, size_t chunk, gcsplan__page_mode mode, seen *s, char *token,
+                 gcsplan_error *err)
+{
+    gcsplan__page_sink sink = { on_item, on_prefix, s };
+    gcsplan__page_parser *p;
+    memset(s, 0, sizeof *s);
+    assert_int_equal(gcsplan__page_parser_new(&p, &gcsplan__default_allocator, &sink), 0);
+    assert_int_equal(gcsplan__page_parser_begin(p, mode), 0);
+    size_t n = strlen(body);
+    int rc = 0;
+    for (size_t off = 0; off < n && rc == 0; off += chunk)
+        rc = gcsplan__page_parser_feed(p, body + off, off + chunk > n ? n - off : chunk, err);
+    if (rc == 0)
+        rc = gcsplan__page_parser_finish(p, err);
+    const char *t = gcsplan__page_parser_token(p);
+    strcpy(token, t ? t : "-");
+    gcsplan__page_parser_free(p);
+    return rc;
+}
+
+typedef struct page_case {
+    const char *body;
+    gcsplan__page_mode mode;
+    const char *want;  /* items and prefixes in order; NULL: the page is malformed */
+    const char *token; /* "-" when none */
+} page_case;
+
+static const page_case pages[] = {
+    /* A real-looking item: nested metadata, owner and acl carry name/size keys. */
+    { "{\"kind\":\"storage#objects\",\"items\":[{\"kind\":\"storage#object\","
+      "\"metadata\":{\"name\":\"decoy\",\"size\":\"1\"},\"name\":\"a/b.dcm\","
+      "\"owner\":{\"entity\":\"user-x\",\"name\":\"decoy2\"},"
+      "\"acl\":[{\"name\":\"decoy3\",\"size\":7,\"generation\":\"9\"}],"
+      "\"size\":\"1234\",\"generation\":\"1700000000000001\"}],\"nextPageToken\":\"CgRhL2I=\"}",
+      GCSPLAN__PAGE_LIST, "a/b.dcm=1234/1700000000000001;", "CgRhL2I=" },
+    /* Keys in any order, size as a number, prefixes before items. */
+    { "{\"nextPageToken\":\"t\",\"prefixes\":[\"a/\",\"b/\"],\"items\":["
+      "{\"size\":5,\"name\":\"x\"},{\"generation\":3,\"size\":\"0\",\"name\":\"y\"}]}",
+      GCSPLAN__PAGE_LIST, "P:a/;P:b/;x=5/0;y=0/3;", "t" },
+    /* Escapes and UTF-8 in names. */
+    { "{\"items\":[{\"name\":\"a\\\"q\\\\\\u00e9\\n\\/\",\"size\":\"1\"}]}", GCSPLAN__PAGE_LIST,
+      "a\"q\\\xc3\xa9\n/=1/0;", "-" },
+    /* An empty page may still have a next page. */
+    { "{\"kind\":\"storage#objects\",\"nextPageToken\":\"more\"}", GCSPLAN__PAGE_LIST, "", "more" },
+    { "{}", GCSPLAN__PAGE_LIST, "", "-" },
+    /* An objects.get body. */
+    { "{\"kind\":\"storage#object\",\"name\":\"a/b\",\"metadata\":{\"size\":\"2\"},\"size\":\"9\"}",
+      GCSPLAN__PAGE_OBJECT, "a/b=9/0;", "-" },
+    /* Malformed pages. */
+    { "{\"items\":[{\"name\":\"a\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },           /* no size */
+    { "{\"items\":[{\"size\":\"1\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },           /* no name */
+    { "{\"items\":[{\"name\":\"a\",\"size\":\"-1\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"items\":[{\"name\":\"a\",\"size\":1.5}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"items\":[{\"name\":\"a\",\"size\":\"99999999999999999999\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"items\":[{\"name\":7,\"size\":\"1\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"items\":[{\"name\":\"\",\"size\":\"1\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"items\":[{\"name\":{\"x\":1},\"size\":\"1\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"items\":[\"a\"]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"prefixes\":[1]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"items\":[{\"name\":\"a\",\"size\":\"1\"}", GCSPLAN__PAGE_LIST, NULL, "-" }, /* cut */
+    { "{\"items\":[{\"name\":\"a\",\"si", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "[]", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"items\":[]} trailing", GCSPLAN__PAGE_LIST, NULL, "-" },
+};
+
+static void test_pages_every_chunking(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        const page_case *c = &pages[i];
+        for (size_t chunk = 1; chunk <= 31; chunk++) {
+            seen s;
+            char token[GCSPLAN_PAGE_TOKEN_MAX + 1];
+            gcsplan_error err;
+            gcsplan_error_clear(&err);
+            int rc = parse(c->body, chunk, c->mode, &s, token, &err);
+            if (c->want == NULL) {
+                if (rc != GCSPLAN_ESOURCE) {
+                    print_error("case %zu chunk %zu: accepted a malformed page\n", i, chunk);
+                    fail();
+                }
+                assert_true(strstr(err.message, "malformed") != NULL);
+                continue;
+            }
+            if (rc != 0 || strcmp(s.text, c->want) != 0 || strcmp(token, c->token) != 0) {
+                print_error("case %zu chunk %zu: rc %d got '%s' token '%s' (%s)\n", i, chunk, rc,
+                            s.text, token, err.message);
+                fail();
+            }
+        }
+    }
+}
+
+static void test_error_body(void **state)
+{
+    (void)state;
+    seen s;
+    char token[16];
+    gcsplan_error err;
+    const char *body = "{\"error\":{\"code\":404,\"message\":\"The specified bucket does not exist.\","
+                       "\"errors\":[{\"message\":\"decoy\",\"domain\":\"global\"}]}}";
+    gcsplan__page_sink sink = { on_item, on_prefix, &s };
+    gcsplan__page_parser *p;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(gcsplan__page_parser_new(&p, &gcsplan__default_allocator, &sink), 0);
+    assert_int_equal(gcsplan__page_parser_begin(p, GCSPLAN__PAGE_LIST), 0);
+    assert_int_equal(gcsplan__page_parser_feed(p, body, strlen(body), &err), 0);
+    assert_int_equal(gcsplan__page_parser_finish(p, &err), 0);
+    assert_string_equal(gcsplan__page_parser_error_message(p), "The specified bucket does not exist.");
+    /* A new page starts clean. */
+    assert_int_equal(gcsplan__page_parser_begin(p, GCSPLAN__PAGE_LIST), 0);
+    assert_string_equal(gcsplan__page_parser_error_message(p), "");
+    gcsplan__page_parser_free(p);
+    (void)token;
+}
+
+/* A sink that says stop ends the parse with its code. */
+static int stop_item(void *ctx, const char *name, size_t len, uint64_t size, int64_t gen)
+{
+    (void)ctx, (void)name, (void)len, (void)size, (void)gen;
+    return 42;
+}
+
+static void test_sink_stops(void **state)
+{
+    (void)state;
+    gcsplan__page_sink sink = { stop_item, NULL, NULL };
+    gcsplan__page_parser *p;
+    gcsplan_error err;
+    const char *body = "{\"items\":[{\"name\":\"a\",\"size\":\"1\"},{\"name\":\"b\",\"size\":\"1\"}]}";
+    assert_int_equal(gcsplan__page_parser_new(&p, &gcsplan__default_allocator, &sink), 0);
+    assert_int_equal(gcsplan__page_parser_begin(p, GCSPLAN__PAGE_LIST), 0);
+    assert_int_equal(gcsplan__page_parser_feed(p, body, strlen(body), &err), 42);
+    gcsplan__page_parser_free(p);
+}
+
+/* Nesting deeper than the limit is refused, not a stack overflow. */
+static void test_depth_limit(void **state)
+{
+    (void)state;
+    char body[1024] = "{\"x\":";
+    size_t n = strlen(body);
+    for (int i = 0; i < 200; i++)
+        body[n++] = '[';
+    body[n] = '\0';
+    seen s;
+    char token[16];
+    gcsplan_error err;
+    assert_int_equal(parse(body, 64, GCSPLAN__PAGE_LIST, &s, token, &err), GCSPLAN_ESOURCE);
+    assert_non_null(strstr(err.message, "deeply"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pages_every_chunking),
+        cmocka_unit_test(test_error_body),
+        cmocka_unit_test(test_sink_stops),
+        cmocka_unit_test(test_depth_limit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
