@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# CLI benchmark: `gcsplan match URI < names` against `LC_ALL=C grep -E` with
+# the equivalent anchored regex, on a file of generated object names.
+#
+#   bench/cli_match.sh GCSPLAN [COUNT]
+#
+# GCSPLAN is the gcsplan binary of a Release build configured with
+# -DGCSPLAN_BUILD_BENCH=ON; COUNT defaults to 5000000 names. Environment:
+#   BENCH_DIR  where bench_gen_names and bench_match are (default: GCSPLAN's dir/bench)
+#   WORK       where the names file is written and kept (default: GCSPLAN's dir/bench-data)
+#   REPS       runs per command; the fastest counts (default 5)
+# The patterns are bench_match's classes (bench_match --cases). Uses
+# hyperfine when it is installed, else a best-of-REPS wall-clock timer.
+set -euo pipefail
+
+if [ $# -lt 1 ] || [ ! -x "$1" ]; then
+    echo "usage: $0 GCSPLAN [COUNT]" >&2
+    exit 2
+fi
+gcsplan=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+count=${2:-5000000}
+bench_dir=${BENCH_DIR:-$(dirname "$gcsplan")/bench}
+work=${WORK:-$(dirname "$gcsplan")/bench-data}
+reps=${REPS:-5}
+
+mkdir -p "$work"
+names=$work/names-$count.txt
+if [ ! -s "$names" ]; then
+    "$bench_dir/bench_gen_names" "$count" 42 > "$names.tmp"
+    mv "$names.tmp" "$names"
+fi
+echo "$count names, $(($(stat -c %s "$names") / 1048576)) MiB: $names"
+
+# Seconds (fractional) of the fastest of $reps runs of a shell command line.
+best_of() {
+    local best="" start end t
+    for _ in $(seq "$reps"); do
+        start=$(date +%s%N)
+        bash -c "$1" || [ $? -eq 1 ] # exit 1 is "nothing matched", not a failure
+        end=$(date +%s%N)
+        t=$((end - start))
+        if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+    done
+    awk -v ns="$best" 'BEGIN { printf "%.3f", ns / 1e9 }'
+}
+
+# Fastest time of each of two command lines, by hyperfine: "T1 T2".
+hyperfine_pair() {
+    local json=$work/hyperfine.json
+    hyperfine -N --warmup 1 --runs "$reps" -i --export-json "$json" "$1" "$2" > /dev/null
+    grep -o '"min": *[0-9.e+-]*' "$json" | awk '{ printf "%.3f ", $2 }'
+}
+
+printf '%-10s %8s %10s %10s %9s\n' class matches gcsplan_s grep_s grep/gcsplan
+status=0
+while IFS=$'\t' read -r label uri regex; do
+    g_cmd="$gcsplan match '$uri' < '$names' > /dev/null"
+    r_cmd="LC_ALL=C grep -E '^$regex\$' < '$names' > /dev/null"
+    g_count=$({ "$gcsplan" match "$uri" < "$names" || [ $? -eq 1 ]; } | wc -l)
+    r_count=$(LC_ALL=C grep -cE "^$regex\$" < "$names" || true)
+    if [ "$g_count" != "$r_count" ]; then
+        echo "$label: gcsplan matches $g_count names, grep $r_count" >&2
+        status=1
+    fi
+    if command -v hyperfine > /dev/null; then
+        # hyperfine -N runs without a shell, so give it one for the redirections.
+        read -r g_s r_s < <(hyperfine_pair "bash -c \"$g_cmd\"" "bash -c \"$r_cmd\"")
+    else
+        g_s=$(best_of "$g_cmd")
+        r_s=$(best_of "$r_cmd")
+    fi
+    ratio=$(awk -v g="$g_s" -v r="$r_s" 'BEGIN { printf "%.2fx", r / g }')
+    printf '%-10s %8s %10s %10s %9s\n' "$label" "$g_count" "$g_s" "$r_s" "$ratio"
+done < <("$bench_dir/bench_match" --cases)
+echo "grep/gcsplan = grep's time / gcsplan's time; the target is >= 1.00x (gcsplan no slower)."
+exit "$status"
