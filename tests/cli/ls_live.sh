@@ -108,6 +108,18 @@ STORAGE_EMULATOR_HOST="127.0.0.1:$port_clean" compare "emulator-host" bkt "gs://
 # The walk never lists a directory that does not match.
 "$bin" ls --explain --endpoint "$E" 'gs://bkt/studies/S1?/series-3/*.dcm' > /dev/null 2> "$tmp/err"
 grep -q 'done: 11 requests' "$tmp/err" && ok || bad "walk requests: $(tail -1 "$tmp/err")"
+# --exclude drops whole-name matches of each expression.
+"$bin" ls --endpoint "$E" --exclude 'studies/S0[1-3]/.*' --exclude '.*IM-1.\.dcm' \
+  'gs://bkt/studies/**.dcm' > "$tmp/got"
+truth bkt 'gs://bkt/studies/**.dcm' | grep -Ev '^studies/S0[1-3]/|IM-1.\.dcm$' > "$tmp/want"
+cmp -s "$tmp/want" "$tmp/got" && ok || bad "exclude: $(diff "$tmp/want" "$tmp/got" | head -3)"
+"$bin" ls --endpoint "$E" --exclude '(' 'gs://bkt/**' > /dev/null 2> "$tmp/err"
+[ $? = 2 ] && grep -q 'invalid --exclude' "$tmp/err" && ok || bad "bad exclude: $(cat "$tmp/err")"
+# --progress writes a status line to stderr even on a pipe; without it, nothing.
+"$bin" ls --progress --endpoint "$E" 'gs://bkt/**' 2> "$tmp/err" > /dev/null
+grep -q 'listed 3000  matched 3000' "$tmp/err" && ok || bad "progress: $(cat -v "$tmp/err" | tail -c 300)"
+"$bin" ls --endpoint "$E" 'gs://bkt/**' 2> "$tmp/err" > /dev/null
+[ ! -s "$tmp/err" ] && ok || bad "quiet on a pipe: $(cat -v "$tmp/err")"
 stop clean
 
 # Faults: errors, cut connections and short pages on; results stay exact.
