@@ -560,7 +560,7 @@ typedef struct file_source {
     cand *cands;
     size_t ncands, cap_cands, pos;
     uint64_t cand_bytes;
-    cand **order;
+    struct sort_key *order;  /* the candidates sorted */
 } file_source;
 
 static int fail(file_source *s, uint64_t line, const char *fmt, ...) GCSPLAN_PRINTF(3, 4);
@@ -888,35 +888,79 @@ static int cand_cmp(const cand *x, const cand *y)
     return name_cmp(x->name, x->len, y->name, y->len);
 }
 
-/* Bottom-up merge sort of pointers: stable, O(n log n), and its one scratch
- * array comes from the handle's allocator (qsort may allocate behind it). */
+/* A sort entry: 8 bytes of the name from some offset, big-endian and
+ * zero-padded (names hold no NUL, so the padding sorts first). Names read at
+ * random are what makes sorting slow; comparing keys is sequential. */
+typedef struct sort_key {
+    uint64_t key;
+    cand *c;
+} sort_key;
+
+static uint64_t key_at(const cand *c, size_t off)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < 8; i++)
+        k = k << 8 | (off + i < c->len ? (unsigned char)c->name[off + i] : 0);
+    return k;
+}
+
+static void merge_sort_keys(sort_key *a, sort_key *tmp, size_t n)
+{
+    sort_key *src = a, *dst = tmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        sort_key *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+}
+
+/* Most significant digit first, 8 bytes a digit: sort by the key at off,
+ * then each run of equal keys by the next 8 bytes. A key whose last byte is
+ * padding ends every name in its run: the run is equal names. Depth is at
+ * most GCSPLAN_NAME_MAX / 8. */
+static void sort_keys(sort_key *a, sort_key *tmp, size_t n, size_t off)
+{
+    merge_sort_keys(a, tmp, n);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && a[j].key == a[i].key)
+            j++;
+        if (j - i > 1 && (a[i].key & 0xff) != 0) {
+            for (size_t k = i; k < j; k++)
+                a[k].key = key_at(a[k].c, off + 8);
+            sort_keys(a + i, tmp, j - i, off + 8);
+        }
+        i = j;
+    }
+}
+
+/* Sort the candidates; the scratch comes from the handle's allocator (qsort
+ * may allocate behind it). Every candidate starts with the literal prefix. */
 static int sort_cands(file_source *s)
 {
     size_t n = s->ncands;
-    cand **a = gcsplan__malloc(s->a, (n ? n : 1) * sizeof *a);
-    cand **b = gcsplan__malloc(s->a, (n ? n : 1) * sizeof *b);
+    sort_key *a = gcsplan__malloc(s->a, (n ? n : 1) * sizeof *a);
+    sort_key *b = gcsplan__malloc(s->a, (n ? n : 1) * sizeof *b);
     if (a == NULL || b == NULL) {
         gcsplan__free(s->a, a);
         gcsplan__free(s->a, b);
         return oom(s);
     }
     for (size_t i = 0; i < n; i++)
-        a[i] = &s->cands[i];
-    for (size_t w = 1; w < n; w *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * w) {
-            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                b[k++] = cand_cmp(a[j], a[i]) < 0 ? a[j++] : a[i++];
-            while (i < mid)
-                b[k++] = a[i++];
-            while (j < hi)
-                b[k++] = a[j++];
-        }
-        cand **t = a;
-        a = b;
-        b = t;
-    }
+        a[i] = (sort_key){ key_at(&s->cands[i], s->prefix_len), &s->cands[i] };
+    sort_keys(a, b, n, s->prefix_len);
     gcsplan__free(s->a, b);
     s->order = a;
     return 0;
@@ -951,7 +995,7 @@ static int collect(file_source *s)
         return rc;
     /* Pass 1 saw only neighbours; equal names are neighbours now. */
     for (size_t i = 1; i < s->ncands; i++) {
-        const cand *x = s->order[i - 1], *y = s->order[i];
+        const cand *x = s->order[i - 1].c, *y = s->order[i].c;
         if (cand_cmp(x, y) == 0) {
             uint64_t first = x->line < y->line ? x->line : y->line;
             uint64_t second = x->line < y->line ? y->line : x->line;
@@ -1052,7 +1096,7 @@ static int file_next(gcsplan__source *base, gcsplan_object *obj)
     if (s->state == ST_STREAM)
         return next_streamed(s, obj);
     if (s->state == ST_SORTED && s->pos < s->ncands) {
-        const cand *c = s->order[s->pos++];
+        const cand *c = s->order[s->pos++].c;
         obj->name = c->name;
         obj->name_len = c->len;
         obj->size = c->size;
