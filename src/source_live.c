@@ -26,19 +26,19 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "endpoint.h"
 #include "internal.h"
 #include "list_json.h"
+#include "retry.h"
 #include "source.h"
 #include "transport.h"
 
-#define DEFAULT_ENDPOINT "https://storage.googleapis.com"
 #define READY_PER_NODE 2          /* pages a leaf may have waiting */
 #define NODES_MAX 20000           /* nodes alive at once (walk fan-out) */
 #define SCAN_EXTRA 16             /* nodes past the parallel bound the scheduler looks at */
 #define SPLIT_DEPTH_MAX 4         /* a split probe descends through lone directories */
 #define SPLIT_RANGES_PER_REQUEST 4 /* ranges wanted per parallel request */
 #define ERROR_BODY_MAX 8192       /* bytes of an error body kept for its message */
-#define RETRY_AFTER_MAX_MS 300000 /* a Retry-After beyond 5 minutes is capped */
 
 enum { N_LEAF, N_WALK, N_SPLIT, N_GET };
 
@@ -571,25 +571,11 @@ static int start(live *s, node *n)
     return 0;
 }
 
-/* Capped exponential backoff with jitter in [d/2, d]; a Retry-After wins when longer. */
+/* The shared retry rules (retry.c), with this listing's options and jitter state. */
 static double backoff_s(live *s, int attempt, long retry_after_ms)
 {
-    double base = s->o->retry_base_ms / 1000.0, cap = s->o->retry_max_ms / 1000.0;
-    double d = base;
-    for (int i = 1; i < attempt && d < cap; i++)
-        d *= 2;
-    if (d > cap)
-        d = cap;
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 7;
-    s->rng ^= s->rng << 17;
-    d = d / 2 + (d / 2) * (double)(s->rng % 10001) / 10000.0;
-    if (retry_after_ms >= 0) {
-        double ra = (retry_after_ms > RETRY_AFTER_MAX_MS ? RETRY_AFTER_MAX_MS : retry_after_ms) / 1000.0;
-        if (ra > d)
-            d = ra;
-    }
-    return d;
+    return gcsplan__backoff_s(&s->rng, attempt, s->o->retry_base_ms, s->o->retry_max_ms,
+                              retry_after_ms);
 }
 
 /* The message of an error body, or "". */
@@ -611,7 +597,7 @@ static const char *error_message(node *n)
 
 static int retryable(int status)
 {
-    return status == 408 || status == 429 || status >= 500;
+    return gcsplan__http_retryable(status);
 }
 
 /* A page arrived whole: hand it on. */
@@ -993,31 +979,15 @@ static void live_free(gcsplan__source *base)
 
 static const gcsplan__source_ops live_ops = { live_next, live_explain, live_free };
 
-/* The endpoint: --endpoint, else STORAGE_EMULATOR_HOST (host:port or a URL),
- * else Google's. A trailing "/" or "/storage/v1" is dropped: paths are added. */
+/* The endpoint: --endpoint, else STORAGE_EMULATOR_HOST, else Google's (endpoint.c). */
 static int set_endpoint(live *s)
 {
-    const char *e = s->o->endpoint;
-    const char *emu = getenv("STORAGE_EMULATOR_HOST");
-    if (e == NULL && emu != NULL && emu[0] != '\0') {
-        e = emu;
-        s->emulator = 1;
-    }
-    if (e == NULL) {
-        e = DEFAULT_ENDPOINT;
-    } else {
-        s->anonymous = 1; /* an endpoint of one's own needs no Google credentials */
-    }
-    int scheme = strstr(e, "://") != NULL;
-    int n = snprintf(s->endpoint, sizeof s->endpoint, "%s%s", scheme ? "" : "http://", e);
-    if (n < 0 || (size_t)n >= sizeof s->endpoint)
+    int custom;
+    if (gcsplan__endpoint_resolve(s->endpoint, sizeof s->endpoint, s->o->endpoint, &s->emulator,
+                                  &custom) != 0)
         return -1;
-    size_t len = (size_t)n;
-    while (len > 0 && s->endpoint[len - 1] == '/')
-        s->endpoint[--len] = '\0';
-    static const char api[] = "/storage/v1";
-    if (len >= sizeof api - 1 && strcmp(s->endpoint + len - (sizeof api - 1), api) == 0)
-        s->endpoint[len - (sizeof api - 1)] = '\0';
+    if (custom)
+        s->anonymous = 1; /* an endpoint of one's own needs no Google credentials */
     return 0;
 }
 
@@ -1035,7 +1005,7 @@ int gcsplan__source_live_new(gcsplan__source **out, const gcsplan__source_env *e
     s->o = env->opts;
     s->anonymous = env->opts->anonymous;
     s->pages_max = 2 * (size_t)s->o->parallel + 2;
-    s->rng = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() ^ 0x9E3779B97F4A7C15ull;
+    s->rng = gcsplan__rng_seed();
     if (set_endpoint(s) != 0) {
         live_free(&s->base);
         return gcsplan__error_set(env->err, GCSPLAN_EINVAL, "the endpoint URL is too long");
