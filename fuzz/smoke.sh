@@ -18,9 +18,10 @@ seconds=${FUZZ_SECONDS:-30}
 runs=${FUZZ_RUNS:-5000000}
 targets="fuzz_differential fuzz_compile"
 
+mkdir -p "$build"
 cmake -S "$root" -B "$build" -DGCSPLAN_BUILD_FUZZERS=ON -DGCSPLAN_BUILD_TESTS=OFF \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build.configure.log" 2>&1 ||
-    { cat "$build.configure.log"; exit 2; }
+    -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build/configure.log" 2>&1 ||
+    { cat "$build/configure.log"; exit 2; }
 cmake --build "$build" -j2 --target $targets
 
 work=$(mktemp -d)
