@@ -1,0 +1,311 @@
+/* The plan checker: proves SPEC section 4's invariants 1, 2, 3 and 5 for a
+ * finished plan against a second reading of the listing, with nothing but
+ * the compiled job URIs and the matcher.
+ *
+ * Every job URI must compile and specialise the original URI: a recursive
+ * job keeps the bucket and the suffix and extends the prefix, so it matches
+ * nothing the original does not; a literal job names an object the original
+ * matches. The prefix jobs must form a prefix-free set: then at most one of
+ * them is a prefix of a given name, and in sorted order it is the greatest
+ * prefix not after the name. So each object has at most two candidate jobs
+ * (that one, and a literal job of its exact name), and each candidate is
+ * asked with gcsplan_pattern_match whether it matches. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gcsplan/plan.h"
+#include "internal.h"
+#include "plan_internal.h"
+
+typedef struct seen_job {
+    uint64_t objects, bytes, largest;
+    char *first, *last;
+    size_t last_cap;
+} seen_job;
+
+struct gcsplan_plan_check {
+    gcsplan_allocator alloc;
+    gcsplan_planner *pl;
+    gcsplan_plan_options limits;
+    size_t njobs;
+    gcsplan_pattern **pats;
+    seen_job *seen;
+    size_t *prefix_idx, nprefix;  /* recursive jobs, sorted by prefix */
+    size_t *literal_idx, nliteral; /* literal jobs, sorted by name */
+    size_t pi, li;                 /* cursors: names come sorted */
+    char prev[GCSPLAN_NAME_MAX + 1];
+    size_t prev_len;
+    int have_prev;
+    uint64_t objects, bytes;
+    int failed;
+};
+
+static int violation(gcsplan_plan_check *c, gcsplan_error *err, const char *fmt, ...)
+    GCSPLAN_PRINTF(3, 4);
+
+static int violation(gcsplan_plan_check *c, gcsplan_error *err, const char *fmt, ...)
+{
+    c->failed = GCSPLAN_ERROR;
+    if (err != NULL) {
+        gcsplan_error_clear(err);
+        err->code = GCSPLAN_ERROR;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return GCSPLAN_ERROR;
+}
+
+static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int r = memcmp(a, b, an < bn ? an : bn);
+    return r != 0 ? r : (an > bn) - (an < bn);
+}
+
+/* qsort has no context argument: the patterns being sorted are set here for
+ * the duration of one sort. Checkers are not meant to run concurrently. */
+static __thread gcsplan_pattern **sort_pats;
+static __thread int sort_by_prefix;
+
+static const char *key(size_t i, size_t *len)
+{
+    return sort_by_prefix ? gcsplan_pattern_prefix(sort_pats[i], len)
+                          : gcsplan_pattern_object(sort_pats[i], len);
+}
+
+static int idx_cmp(const void *a, const void *b)
+{
+    size_t an, bn;
+    const char *as = key(*(const size_t *)a, &an), *bs = key(*(const size_t *)b, &bn);
+    return bytes_cmp(as, an, bs, bn);
+}
+
+int gcsplan_plan_check_new(gcsplan_plan_check **out, gcsplan_planner *pl, gcsplan_error *err)
+{
+    *out = NULL;
+    const gcsplan_allocator *a = gcsplan__allocator_or_default(NULL);
+    gcsplan_plan_check *c = gcsplan__malloc(a, sizeof *c);
+    if (c == NULL)
+        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+    memset(c, 0, sizeof *c);
+    c->alloc = *a;
+    c->pl = pl;
+    size_t n = gcsplan_planner_job_count(pl);
+    c->njobs = n;
+    c->pats = gcsplan__malloc(a, (n + 1) * sizeof *c->pats);
+    c->seen = gcsplan__malloc(a, (n + 1) * sizeof *c->seen);
+    c->prefix_idx = gcsplan__malloc(a, (n + 1) * sizeof *c->prefix_idx);
+    c->literal_idx = gcsplan__malloc(a, (n + 1) * sizeof *c->literal_idx);
+    if (c->pats == NULL || c->seen == NULL || c->prefix_idx == NULL || c->literal_idx == NULL) {
+        gcsplan_plan_check_free(c);
+        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+    }
+    memset(c->pats, 0, (n + 1) * sizeof *c->pats);
+    memset(c->seen, 0, (n + 1) * sizeof *c->seen);
+    *out = c;
+    return 0;
+}
+
+/* Compile the jobs and check their shapes, once, before the first object. */
+static int prepare(gcsplan_plan_check *c, gcsplan_error *err)
+{
+    const gcsplan_pattern *orig = gcsplan__planner_pattern(c->pl);
+    size_t olen, osuf;
+    const char *oprefix = gcsplan_pattern_prefix(orig, &olen);
+    const char *osuffix = gcsplan_pattern_suffix(orig, &osuf);
+    for (size_t i = 0; i < c->njobs; i++) {
+        const gcsplan_job *j = gcsplan_planner_job(c->pl, i);
+        gcsplan_error e;
+        if (gcsplan_pattern_compile(&c->pats[i], j->uri, j->uri_len, NULL, &e) != 0)
+            return violation(c, err, "invariant 1: job %zu's URI %s is not valid: %s", i + 1,
+                             j->uri, e.message);
+        gcsplan_pattern *p = c->pats[i];
+        if (strcmp(gcsplan_pattern_bucket(p), gcsplan_pattern_bucket(orig)) != 0)
+            return violation(c, err, "invariant 2: job %s names another bucket", j->uri);
+        size_t plen, slen;
+        const char *prefix = gcsplan_pattern_prefix(p, &plen);
+        const char *suffix = gcsplan_pattern_suffix(p, &slen);
+        switch (gcsplan_pattern_kind_of(p)) {
+        case GCSPLAN_PATTERN_RECURSIVE:
+            if (gcsplan_pattern_kind_of(orig) != GCSPLAN_PATTERN_RECURSIVE || slen != osuf ||
+                memcmp(suffix, osuffix, slen) != 0 || plen < olen ||
+                memcmp(prefix, oprefix, olen) != 0)
+                return violation(c, err, "invariant 2: job %s does not specialise %s", j->uri,
+                                 gcsplan_pattern_uri(orig));
+            c->prefix_idx[c->nprefix++] = i;
+            break;
+        case GCSPLAN_PATTERN_LITERAL:
+            if (!gcsplan_pattern_match(orig, prefix, plen))
+                return violation(c, err, "invariant 2: job %s names an object outside %s",
+                                 j->uri, gcsplan_pattern_uri(orig));
+            c->literal_idx[c->nliteral++] = i;
+            break;
+        default:
+            return violation(c, err, "invariant 1: job %s has an unexpected shape", j->uri);
+        }
+    }
+    sort_pats = c->pats;
+    sort_by_prefix = 1;
+    qsort(c->prefix_idx, c->nprefix, sizeof *c->prefix_idx, idx_cmp);
+    sort_by_prefix = 0;
+    qsort(c->literal_idx, c->nliteral, sizeof *c->literal_idx, idx_cmp);
+    sort_pats = NULL;
+    for (size_t k = 0; k + 1 < c->nprefix; k++) {
+        size_t an, bn;
+        const char *as = gcsplan_pattern_prefix(c->pats[c->prefix_idx[k]], &an);
+        const char *bs = gcsplan_pattern_prefix(c->pats[c->prefix_idx[k + 1]], &bn);
+        if (an <= bn && memcmp(as, bs, an) == 0)
+            return violation(c, err, "invariant 2: jobs %s and %s overlap",
+                             gcsplan_pattern_uri(c->pats[c->prefix_idx[k]]),
+                             gcsplan_pattern_uri(c->pats[c->prefix_idx[k + 1]]));
+    }
+    for (size_t k = 0; k + 1 < c->nliteral; k++) {
+        size_t an, bn;
+        const char *as = gcsplan_pattern_object(c->pats[c->literal_idx[k]], &an);
+        const char *bs = gcsplan_pattern_object(c->pats[c->literal_idx[k + 1]], &bn);
+        if (bytes_cmp(as, an, bs, bn) == 0)
+            return violation(c, err, "invariant 2: two jobs name the object %s", as);
+    }
+    return 0;
+}
+
+static int note(gcsplan_plan_check *c, size_t job, const char *name, size_t len, uint64_t size)
+{
+    seen_job *s = &c->seen[job];
+    if (s->objects == 0) {
+        s->first = gcsplan__strndup(&c->alloc, name, len);
+        if (s->first == NULL)
+            return GCSPLAN_ENOMEM;
+    }
+    if (len + 1 > s->last_cap) {
+        char *l = gcsplan__realloc(&c->alloc, s->last, len + 1);
+        if (l == NULL)
+            return GCSPLAN_ENOMEM;
+        s->last = l;
+        s->last_cap = len + 1;
+    }
+    memcpy(s->last, name, len);
+    s->last[len] = '\0';
+    s->objects++;
+    s->bytes += size;
+    if (size > s->largest)
+        s->largest = size;
+    return 0;
+}
+
+int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len, uint64_t size,
+                           int excluded, gcsplan_error *err)
+{
+    if (c->failed)
+        return c->failed;
+    if (!c->have_prev && prepare(c, err) != 0)
+        return GCSPLAN_ERROR;
+    if (c->have_prev && bytes_cmp(name, len, c->prev, c->prev_len) <= 0)
+        return violation(c, err, "the listing is not in strictly increasing order at '%.200s'",
+                         name);
+    memcpy(c->prev, name, len);
+    c->prev_len = len;
+    c->have_prev = 1;
+
+    /* Candidates: the greatest prefix not after the name, and the exact literal. */
+    size_t cand[2], nc = 0;
+    while (c->pi < c->nprefix) {
+        size_t n;
+        const char *p = gcsplan_pattern_prefix(c->pats[c->prefix_idx[c->pi]], &n);
+        if (bytes_cmp(p, n, name, len) > 0)
+            break;
+        c->pi++;
+    }
+    if (c->pi > 0)
+        cand[nc++] = c->prefix_idx[c->pi - 1];
+    while (c->li < c->nliteral) {
+        size_t n;
+        const char *p = gcsplan_pattern_object(c->pats[c->literal_idx[c->li]], &n);
+        int r = bytes_cmp(p, n, name, len);
+        if (r > 0)
+            break;
+        c->li++;
+        if (r == 0)
+            cand[nc++] = c->literal_idx[c->li - 1];
+    }
+    size_t hits = 0, hit = 0;
+    for (size_t k = 0; k < nc; k++)
+        if (gcsplan_pattern_match(c->pats[cand[k]], name, len)) {
+            hits++;
+            hit = cand[k];
+        }
+    if (excluded) {
+        if (hits > 0)
+            return violation(c, err, "invariant 5: job %s matches the excluded object '%.200s'",
+                             gcsplan_pattern_uri(c->pats[hit]), name);
+        return 0;
+    }
+    c->objects++;
+    c->bytes += size;
+    if (hits == 0)
+        return violation(c, err, "invariant 2: no job matches '%.200s'", name);
+    if (hits > 1)
+        return violation(c, err, "invariant 2: two jobs match '%.200s'", name);
+    if (note(c, hit, name, len, size) != 0)
+        return violation(c, err, "out of memory");
+    return 0;
+}
+
+int gcsplan_plan_check_finish(gcsplan_plan_check *c, gcsplan_error *err)
+{
+    if (c->failed)
+        return c->failed;
+    if (!c->have_prev && prepare(c, err) != 0)
+        return GCSPLAN_ERROR;
+    const gcsplan_plan_options *lim = gcsplan__planner_limits(c->pl);
+    gcsplan_plan_stats st;
+    gcsplan_planner_stats(c->pl, &st);
+    if (st.objects != c->objects || st.bytes != c->bytes)
+        return violation(c, err, "invariant 2: the plan counts %llu objects, the listing has %llu",
+                         (unsigned long long)st.objects, (unsigned long long)c->objects);
+    for (size_t i = 0; i < c->njobs; i++) {
+        const gcsplan_job *j = gcsplan_planner_job(c->pl, i);
+        const seen_job *s = &c->seen[i];
+        if (s->objects != j->objects || s->bytes != j->bytes)
+            return violation(c, err,
+                             "invariant 1: job %s counts %llu objects and %llu bytes, it matches "
+                             "%llu and %llu",
+                             j->uri, (unsigned long long)j->objects, (unsigned long long)j->bytes,
+                             (unsigned long long)s->objects, (unsigned long long)s->bytes);
+        if (s->objects == 0)
+            return violation(c, err, "invariant 1: job %s matches nothing", j->uri);
+        int over = (lim->max_objects && s->objects > lim->max_objects) ||
+                   (lim->max_bytes && s->bytes > lim->max_bytes);
+        int excused = (j->flags & GCSPLAN_JOB_INSEPARABLE) ||
+                      ((j->flags & GCSPLAN_JOB_OVERSIZE) && s->objects == 1);
+        if (over && !excused)
+            return violation(c, err, "invariant 3: job %s exceeds the limits", j->uri);
+        if ((j->flags & GCSPLAN_JOB_OVERSIZE) && s->objects != 1)
+            return violation(c, err, "invariant 3: job %s is marked oversize but has %llu objects",
+                             j->uri, (unsigned long long)s->objects);
+    }
+    for (size_t i = 0; i < c->njobs; i++)
+        gcsplan__planner_set_job_extent(c->pl, i, c->seen[i].first, c->seen[i].last,
+                                        c->seen[i].largest);
+    return 0;
+}
+
+void gcsplan_plan_check_free(gcsplan_plan_check *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; c->pats && i < c->njobs; i++)
+        gcsplan_pattern_free(c->pats[i]);
+    for (size_t i = 0; c->seen && i < c->njobs; i++) {
+        gcsplan__free(&c->alloc, c->seen[i].first);
+        gcsplan__free(&c->alloc, c->seen[i].last);
+    }
+    gcsplan__free(&c->alloc, c->pats);
+    gcsplan__free(&c->alloc, c->seen);
+    gcsplan__free(&c->alloc, c->prefix_idx);
+    gcsplan__free(&c->alloc, c->literal_idx);
+    gcsplan__free(&c->alloc, c);
+}
