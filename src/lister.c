@@ -159,9 +159,13 @@ int gcsplan_lister_next(const gcsplan_object **obj, gcsplan_lister *l)
         }
         memcpy(l->last, o->name, o->name_len);
         l->last_len = o->name_len;
-        if (gcsplan_filter_match(l->opts.exclude, o->name, o->name_len)) {
+        l->cur.excluded = gcsplan_filter_match(l->opts.exclude, o->name, o->name_len);
+        if (l->cur.excluded) {
             l->stats.excluded++;
-            continue;
+            if (!l->opts.yield_excluded)
+                continue;
+            *obj = o;
+            return 0;
         }
         l->stats.matched++;
         l->stats.bytes += o->size;

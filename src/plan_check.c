@@ -20,7 +20,7 @@
 #include "plan_internal.h"
 
 typedef struct seen_job {
-    uint64_t objects, bytes, largest;
+    uint64_t objects, bytes, largest, digest;
     char *first, *last;
     size_t last_cap;
 } seen_job;
@@ -172,9 +172,13 @@ static int prepare(gcsplan_plan_check *c, gcsplan_error *err)
     return 0;
 }
 
-static int note(gcsplan_plan_check *c, size_t job, const char *name, size_t len, uint64_t size)
+static int note(gcsplan_plan_check *c, size_t job, const char *name, size_t len, uint64_t size,
+                int64_t generation)
 {
     seen_job *s = &c->seen[job];
+    if (s->objects == 0)
+        s->digest = GCSPLAN_DIGEST_INIT;
+    s->digest = gcsplan_digest_object(s->digest, name, len, size, generation);
     if (s->objects == 0) {
         s->first = gcsplan__strndup(&c->alloc, name, len);
         if (s->first == NULL)
@@ -197,7 +201,7 @@ static int note(gcsplan_plan_check *c, size_t job, const char *name, size_t len,
 }
 
 int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len, uint64_t size,
-                           int excluded, gcsplan_error *err)
+                           int64_t generation, int excluded, gcsplan_error *err)
 {
     if (c->failed)
         return c->failed;
@@ -249,7 +253,7 @@ int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len, 
         return violation(c, err, "invariant 2: no job matches '%.200s'", name);
     if (hits > 1)
         return violation(c, err, "invariant 2: two jobs match '%.200s'", name);
-    if (note(c, hit, name, len, size) != 0)
+    if (note(c, hit, name, len, size, generation) != 0)
         return violation(c, err, "out of memory");
     return 0;
 }
@@ -289,7 +293,7 @@ int gcsplan_plan_check_finish(gcsplan_plan_check *c, gcsplan_error *err)
     }
     for (size_t i = 0; i < c->njobs; i++)
         gcsplan__planner_set_job_extent(c->pl, i, c->seen[i].first, c->seen[i].last,
-                                        c->seen[i].largest);
+                                        c->seen[i].largest, c->seen[i].digest);
     return 0;
 }
 

@@ -506,11 +506,25 @@ const gcsplan_plan_options *gcsplan__planner_limits(const gcsplan_planner *pl)
 }
 
 void gcsplan__planner_set_job_extent(gcsplan_planner *pl, size_t i, const char *first,
-                                     const char *last, uint64_t largest)
+                                     const char *last, uint64_t largest, uint64_t digest)
 {
     pl->out[i].first = first;
     pl->out[i].last = last;
     pl->out[i].largest = largest;
+    pl->out[i].digest = digest;
+}
+
+uint64_t gcsplan_digest_object(uint64_t digest, const char *name, size_t len, uint64_t size,
+                               int64_t generation)
+{
+    char tail[64];
+    int n = snprintf(tail, sizeof tail, "%c%llu%c%lld\n", 0, (unsigned long long)size, 0,
+                     (long long)generation);
+    for (size_t i = 0; i < len; i++)
+        digest = (digest ^ (unsigned char)name[i]) * 0x100000001b3ull;
+    for (int i = 0; i < n; i++)
+        digest = (digest ^ (unsigned char)tail[i]) * 0x100000001b3ull;
+    return digest;
 }
 
 void gcsplan_planner_free(gcsplan_planner *pl)

@@ -45,6 +45,7 @@ typedef struct gcsplan_object {
     size_t name_len;
     uint64_t size;       /* bytes */
     int64_t generation;  /* Cloud Storage generation, 0 when the source has none */
+    int excluded;        /* matched but excluded (only with yield_excluded) */
 } gcsplan_object;
 
 typedef enum gcsplan_source_kind {
@@ -92,13 +93,14 @@ typedef struct gcsplan_lister_options {
     unsigned int timeout_ms;    /* LIVE: per request, 0: 60000 */
     gcsplan_strategy strategy;
     gcsplan_filter *exclude;    /* borrowed; NULL: none */
+    int yield_excluded;         /* yield excluded objects too, marked (a planner needs them) */
     gcsplan_progress_fn progress;
     void *progress_ctx;
     unsigned int progress_interval_ms; /* 0: 200 */
 } gcsplan_lister_options;
 #define GCSPLAN_LISTER_OPTIONS_INIT \
     { GCSPLAN_LISTER_OPTIONS_VERSION, NULL, GCSPLAN_SOURCE_LIVE, NULL, NULL, 0, 0, 0, -1, \
-      0, 0, 0, GCSPLAN_STRATEGY_AUTO, NULL, NULL, NULL, 0 }
+      0, 0, 0, GCSPLAN_STRATEGY_AUTO, NULL, 0, NULL, NULL, 0 }
 
 /* Create a lister for pattern (borrowed: it must outlive the lister). Nothing
  * is read or sent until the first gcsplan_lister_next(). On success *out owns

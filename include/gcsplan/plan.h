@@ -19,7 +19,8 @@
  *
  *     gcsplan_plan_check *c;
  *     gcsplan_plan_check_new(&c, pl, &err);
- *     for each object, in the same order: gcsplan_plan_check_add(c, name, len, size, excluded, &err);
+ *     for each object, in the same order:
+ *         gcsplan_plan_check_add(c, name, len, size, generation, excluded, &err);
  *     gcsplan_plan_check_finish(c, &err);   (0, or GCSPLAN_ERROR naming the broken invariant)
  *
  * Memory: the planner holds the jobs it plans and, while reading, one frame
@@ -54,7 +55,16 @@ typedef struct gcsplan_job {
     const char *first;    /* the first and last object names it matches, */
     const char *last;     /* NUL-terminated, borrowed */
     unsigned int flags;   /* GCSPLAN_JOB_* */
+    uint64_t digest;      /* gcsplan_digest_* over its objects, in name order */
 } gcsplan_job;
+
+/* The digest of a job's objects, so that a plan can tell later whether they
+ * changed: 64-bit FNV-1a over, for each object in name order, its name, a
+ * NUL, its size in decimal, a NUL, its generation in decimal and a newline.
+ * Start from GCSPLAN_DIGEST_INIT. Thread-safe. */
+#define GCSPLAN_DIGEST_INIT 0xcbf29ce484222325ull
+GCSPLAN_API uint64_t gcsplan_digest_object(uint64_t digest, const char *name, size_t len,
+                                           uint64_t size, int64_t generation);
 
 #define GCSPLAN_PLAN_OPTIONS_VERSION 1
 typedef struct gcsplan_plan_options {
@@ -108,8 +118,8 @@ typedef struct gcsplan_plan_check gcsplan_plan_check;
 
 /* A checker of pl's finished plan. It compiles every job URI on its own and
  * judges each object with the matcher alone; it shares no state with the
- * planner's decisions. When the check passes, each job's first, last and
- * largest are filled in from what the checker saw (the strings are owned by
+ * planner's decisions. When the check passes, each job's first, last,
+ * largest and digest are filled in from what the checker saw (the strings are owned by
  * the checker: keep it while the jobs are used). pl must outlive it. */
 GCSPLAN_API int gcsplan_plan_check_new(gcsplan_plan_check **out, gcsplan_planner *pl,
                                        gcsplan_error *err);
@@ -117,7 +127,8 @@ GCSPLAN_API int gcsplan_plan_check_new(gcsplan_plan_check **out, gcsplan_planner
 /* One object of the listing, in the order the planner read them. Returns 0 or
  * GCSPLAN_ERROR with the broken invariant in err. */
 GCSPLAN_API int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len,
-                                       uint64_t size, int excluded, gcsplan_error *err);
+                                       uint64_t size, int64_t generation, int excluded,
+                                       gcsplan_error *err);
 
 /* All objects seen: check the jobs' counts and sizes, and the limits.
  * Returns 0 when invariants 1, 2, 3 and 5 of SPEC section 4 hold. */

@@ -18,6 +18,8 @@ enum {
 int cmd_check(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_preflight(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 /* Help texts (help_text.c): the one source of --help and the man page. */
 typedef struct help_page {
@@ -32,6 +34,8 @@ void cli_print_man(FILE *f);
 
 /* Diagnostics on stderr (diag.c), coloured on a terminal unless NO_COLOR. */
 void diag_init(void);
+/* Nonzero when stderr gets colour (a terminal, no NO_COLOR, TERM not dumb). */
+int diag_color(void);
 void diag_uri_error(const char *uri, size_t len, const gcsplan_error *err);
 void diag_uri_warning(const char *uri, size_t len, const gcsplan_warning *w);
 void diag_error(const char *fmt, ...)

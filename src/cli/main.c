@@ -13,6 +13,8 @@ static const command commands[] = {
     { "check", cmd_check },
     { "match", cmd_match },
     { "ls", cmd_ls },
+    { "preflight", cmd_preflight },
+    { "plan", cmd_plan },
 };
 
 int main(int argc, char **argv)

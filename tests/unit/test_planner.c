@@ -96,7 +96,7 @@ static void plan(const char *uri, const listing *l, uint64_t max_o, uint64_t max
     int rc = 0;
     for (size_t i = 0; i < l->n && rc == 0; i++)
         if (gcsplan_pattern_match(p, l->o[i].name, strlen(l->o[i].name)))
-            rc = gcsplan_plan_check_add(c, l->o[i].name, strlen(l->o[i].name), l->o[i].size,
+            rc = gcsplan_plan_check_add(c, l->o[i].name, strlen(l->o[i].name), l->o[i].size, 0,
                                         l->o[i].excluded, &err);
     if (rc == 0)
         rc = gcsplan_plan_check_finish(c, &err);
