@@ -5,6 +5,7 @@
 #   === stdout   expected stdout, exactly (not compared when absent)
 #   === stderr   expected stderr, exactly (not compared when absent)
 #   === exit     expected exit status
+# In args, @DATA@ stands for $GCSPLAN_TEST_DATA (tests/data).
 # Usage: run_golden.sh GCSPLAN CASES_DIR [NAME...]
 set -u
 bin=$1 dir=$2
@@ -23,6 +24,8 @@ for t in "${cases[@]}"; do
     /^=== [a-z]+$/ { f = out $2; printf "" > f; next }
     f != "" { print > f }' "$t"
   mapfile -t args < "$tmp/sec.args"
+  # @DATA@ in an argument stands for the test data directory.
+  for k in "${!args[@]}"; do args[$k]=${args[$k]//@DATA@/${GCSPLAN_TEST_DATA:-}}; done
   [ -f "$tmp/sec.stdin" ] || : > "$tmp/sec.stdin"
   "$bin" "${args[@]}" < "$tmp/sec.stdin" > "$tmp/out" 2> "$tmp/err"
   code=$?

@@ -1,0 +1,10 @@
+=== args
+ls
+--listing
+@DATA@/nope.jsonl
+gs://example-archive/**
+=== stdout
+=== stderr
+gcsplan: error: /work/main/tests/data/nope.jsonl: cannot open: No such file or directory (the listing is incomplete)
+=== exit
+3
