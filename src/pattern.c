@@ -55,6 +55,9 @@ static void hint3(gcsplan_error *e, int want_hint, const char *a, size_t alen, c
 {
     if (e == NULL || want_hint <= 0 || alen + blen + clen >= sizeof e->hint)
         return;
+    /* A hint is a C string: input with a NUL in it cannot have one. */
+    if (memchr(a, '\0', alen) || memchr(b, '\0', blen) || memchr(c, '\0', clen))
+        return;
     char buf[GCSPLAN_HINT_MAX];
     memcpy(buf, a, alen);
     memcpy(buf + alen, b, blen);
@@ -126,9 +129,16 @@ static int validate_scheme(const char *u, size_t n, gcsplan_error *e, int want_h
         }
     if (sep != NULL) {
         size_t k = (size_t)(sep - u) + 3;
+        /* The scheme is shown only when it is plain: a message is one line
+         * of text whatever the input holds. */
+        int plain = k <= 32;
+        for (size_t i = 0; i < k && plain; i++)
+            plain = u[i] > 0x20 && u[i] < 0x7f;
+        if (!plain)
+            return fail(e, GCSPLAN_RULE_SCHEME, 0, k,
+                        "unsupported scheme: import URIs start with 'gs://'");
         return fail(e, GCSPLAN_RULE_SCHEME, 0, k,
-                    "unsupported scheme '%.*s': import URIs start with 'gs://'",
-                    (int)(k > 32 ? 32 : k), u);
+                    "unsupported scheme '%.*s': import URIs start with 'gs://'", (int)k, u);
     }
     fail(e, GCSPLAN_RULE_SCHEME, 0, n ? 1 : 0, "an import URI starts with 'gs://'");
     hint3(e, want_hint, SCHEME, SCHEME_LEN, u, n, "", 0);
@@ -387,6 +397,8 @@ static void warn(gcsplan_pattern *p, int rule, size_t off, size_t len, const cha
     char *m = gcsplan__strndup(&p->alloc, msg, strlen(msg));
     char *h = NULL;
     scan sc;
+    if (hint != NULL && memchr(hint, '\0', hint_len) != NULL)
+        hint = NULL; /* not expressible as a C string */
     if (m != NULL && hint != NULL && validate(hint, hint_len, NULL, 0, &sc) == 0 &&
         (h = gcsplan__strndup(&p->alloc, hint, hint_len)) == NULL) {
         gcsplan__free(&p->alloc, m);

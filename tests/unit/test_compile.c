@@ -289,12 +289,52 @@ static void test_names(void **state)
     assert_int_equal(gcsplan_version_number(), GCSPLAN_VERSION_NUMBER);
 }
 
+/* Inputs the fuzzer found: a message stays one line, and a hint is only
+ * offered when it compiles as the C string it is stored as. */
+static void test_fuzz_regressions(void **state)
+{
+    (void)state;
+    static const struct { const char *uri; size_t len; } inputs[] = {
+        { "q\n://x", 6 },
+        { "gs://Bkt/\0", 10 },
+        { "gs://b12//\0", 11 },
+        { "\x01\xff://x", 6 },
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        gcsplan_pattern *p = NULL;
+        gcsplan_error err;
+        int rc = gcsplan_pattern_compile(&p, inputs[i].uri, inputs[i].len, NULL, &err);
+        if (rc == 0) {
+            for (size_t k = 0; k < gcsplan_pattern_warning_count(p); k++) {
+                const gcsplan_warning *w = gcsplan_pattern_warning(p, k);
+                if (w->hint != NULL) {
+                    gcsplan_pattern *h = NULL;
+                    assert_int_equal(gcsplan_pattern_compile(&h, w->hint, strlen(w->hint), NULL,
+                                                             NULL), 0);
+                    gcsplan_pattern_free(h);
+                }
+            }
+            gcsplan_pattern_free(p);
+            continue;
+        }
+        assert_null(strchr(err.message, '\n'));
+        for (const char *m = err.message; *m; m++)
+            assert_true((unsigned char)*m >= 0x20);
+        if (err.hint[0] != '\0') {
+            gcsplan_pattern *h = NULL;
+            assert_int_equal(gcsplan_pattern_compile(&h, err.hint, strlen(err.hint), NULL, NULL), 0);
+            gcsplan_pattern_free(h);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_errors),   cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_valid),    cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_arguments), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_fuzz_regressions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
