@@ -1,0 +1,48 @@
+/* The content probe: the first GCSPLAN_PROBE_BYTES of objects, read
+ * concurrently from live Cloud Storage (ranged alt=media GETs over the
+ * transport vtable, with the lister's retry rules) or from the files of a
+ * bucket directory. Results come back through a callback, in completion
+ * order. Used by the pre-flight (preflight.c). */
+#ifndef GCSPLAN_PROBE_H
+#define GCSPLAN_PROBE_H
+
+#include "gcsplan/list.h"
+#include "gcsplan/preflight.h"
+#include "transport.h"
+
+/* The Range header's last byte, as text: GCSPLAN_PROBE_BYTES - 1. */
+#define GCSPLAN__PROBE_LAST_BYTE "131"
+_Static_assert(GCSPLAN_PROBE_BYTES == 132, "GCSPLAN__PROBE_LAST_BYTE follows GCSPLAN_PROBE_BYTES");
+
+typedef struct gcsplan__probe gcsplan__probe;
+
+/* One object read (failed == 0: head holds n bytes, n < GCSPLAN_PROBE_BYTES
+ * only when the object is that short) or given up (failed != 0: why says
+ * why, e.g. "HTTP 404"). Pointers are valid during the call only. */
+typedef void (*gcsplan__probe_result_fn)(void *ctx, const char *name, size_t len, uint64_t size,
+                                         const unsigned char *head, size_t n, int failed,
+                                         const char *why);
+
+typedef struct gcsplan__probe_config {
+    const gcsplan_allocator *alloc;
+    const gcsplan_lister_options *source; /* LIVE or DIR; raw options, defaults applied here */
+    const char *bucket;
+    unsigned int parallel;                /* concurrent requests, 1..GCSPLAN_PROBE_PARALLEL_MAX */
+    gcsplan__probe_result_fn on_result;
+    void *ctx;
+    gcsplan_probe_stats *stats;           /* counters the probe updates */
+    gcsplan__transport *transport;        /* NULL: libcurl's; else borrowed (tests) */
+} gcsplan__probe_config;
+
+int gcsplan__probe_new(gcsplan__probe **out, const gcsplan__probe_config *cfg, gcsplan_error *err);
+/* Queue one object; waits for a free slot when all are busy. Returns 0, or
+ * an error code when the transport itself fails (err filled). */
+int gcsplan__probe_submit(gcsplan__probe *p, const gcsplan_object *o, gcsplan_error *err);
+/* Run transfers for up to timeout_ms without waiting for a slot: lets the
+ * probe progress while its caller does other work. */
+int gcsplan__probe_poll(gcsplan__probe *p, long timeout_ms, gcsplan_error *err);
+/* Wait until every queued object has a result. */
+int gcsplan__probe_drain(gcsplan__probe *p, gcsplan_error *err);
+void gcsplan__probe_free(gcsplan__probe *p);
+
+#endif
