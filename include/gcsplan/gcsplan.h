@@ -5,6 +5,7 @@
  *   gcsplan/pattern.h  compile, inspect and match import URIs
  *   gcsplan/filter.h   exclusion filters (PCRE2)
  *   gcsplan/list.h     list the objects a URI matches, live or offline
+ *   gcsplan/preflight.h  findings about an import before it runs
  *   gcsplan/version.h  version macros and runtime query */
 #ifndef GCSPLAN_H
 #define GCSPLAN_H
@@ -15,5 +16,6 @@
 #include "gcsplan/pattern.h"
 #include "gcsplan/filter.h"
 #include "gcsplan/list.h"
+#include "gcsplan/preflight.h"
 
 #endif

@@ -5,17 +5,22 @@
 
 #include "cli.h"
 #include "out.h"
+#include "preflight_args.h"
 #include "source_args.h"
 
 int cmd_ls(int argc, char **argv)
 {
     source_args src;
+    preflight_args pfa;
     int json = 0, status = EXIT_USAGE;
     char sep = '\n';
     source_args_init(&src);
+    preflight_args_init(&pfa, FAIL_ON_NEVER);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int took = source_args_take(&src, "ls", argc, argv, &i);
+        if (took == 0)
+            took = preflight_args_take(&pfa, "ls", argc, argv, &i);
         if (took < 0)
             goto done;
         if (took > 0)
@@ -52,7 +57,9 @@ int cmd_ls(int argc, char **argv)
     }
     out_writer w;
     yajl_gen g = json ? json_open(stdout) : NULL;
-    if (out_open(&w, STDOUT_FILENO) != 0) {
+    if (preflight_args_begin(&pfa, p, &src.opts, src.progress) != EXIT_YES) {
+        status = EXIT_SOURCE;
+    } else if (out_open(&w, STDOUT_FILENO) != 0) {
         diag_error("out of memory");
         status = EXIT_SOURCE;
     } else {
@@ -61,6 +68,7 @@ int cmd_ls(int argc, char **argv)
         unsigned long long n = 0;
         while (!w.failed && (rc = gcsplan_lister_next(&o, l)) == 0) {
             n++;
+            preflight_args_add(&pfa, o);
             if (g == NULL) {
                 out_record(&w, o->name, o->name_len, sep);
                 continue;
@@ -92,11 +100,18 @@ int cmd_ls(int argc, char **argv)
             status = source_args_close(&src, l, rc);
             if (status == EXIT_YES && n == 0)
                 status = EXIT_NO;
+            /* Findings follow a complete listing, on stderr: stdout stays the listing. */
+            if (status != EXIT_SOURCE) {
+                int pst = preflight_args_report(&pfa, stderr, 0, diag_color());
+                if (pst != EXIT_YES && status == EXIT_YES)
+                    status = pst;
+            }
         }
         out_close(&w);
     }
     if (g != NULL)
         yajl_gen_free(g);
+    preflight_args_free(&pfa);
     gcsplan_lister_free(l);
     gcsplan_pattern_free(p);
 done:

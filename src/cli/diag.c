@@ -16,6 +16,8 @@ void diag_init(void)
             !(term != NULL && strcmp(term, "dumb") == 0);
 }
 
+int diag_color(void) { return color; }
+
 static const char *c_on(const char *code) { return color ? code : ""; }
 static const char *c_off(void) { return color ? "\033[0m" : ""; }
 
