@@ -961,7 +961,8 @@ static void compose_messages(gcsplan_preflight *pf)
     acc *f = pf->f;
     if (f[F_NOTHING].count > 0 || pf->objects == 0) {
         if (pf->analysis_skipped)
-            set_message(pf, F_NOTHING, "%s matches no object", uri);
+            set_message(pf, F_NOTHING, "%s matches no object (the listing came from standard "
+                        "input, which cannot be read again to look for near misses)", uri);
         else if (pf->excluded > 0)
             set_message(pf, F_NOTHING,
                         "%s matches no object once --exclude is applied: it matches %llu that "
@@ -1001,7 +1002,7 @@ static void compose_messages(gcsplan_preflight *pf)
                 pf->opts.source && pf->opts.source->source == GCSPLAN_SOURCE_DIR
                     ? " (the directory is empty)" : "");
     plural(n, sizeof n, f[F_ZERO].count, "matched object is", "matched objects are");
-    set_message(pf, F_ZERO, "%s empty (0 bytes): an import cannot read them as DICOM", n);
+    set_message(pf, F_ZERO, "%s empty (0 bytes): an import cannot read such a file as DICOM", n);
     plural(n, sizeof n, f[F_FOLDER].count, "folder placeholder", "folder placeholders");
     set_message(pf, F_FOLDER, "%s matched (names ending in '/', made by consoles and sync "
                 "tools): they are not files", n);
