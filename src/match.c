@@ -114,32 +114,26 @@ int gcsplan__glob_segment_match(const gcsplan_pattern *p, const gp_seg *s,
     return piece_at_end(p, t + s->tail, t + s->ntok, text, len, (size_t)pos);
 }
 
-/* Cloud Storage object names are 1..1024 bytes and never "." or "..". */
-static int valid_name(const char *name, size_t len)
-{
-    if (len == 0 || len > GCSPLAN_NAME_MAX)
-        return 0;
-    if (len <= 2 && name[0] == '.' && (len == 1 || name[1] == '.'))
-        return 0;
-    return 1;
-}
-
 int gcsplan_pattern_match(const gcsplan_pattern *p, const char *name, size_t len)
 {
-    if (GCSPLAN_UNLIKELY(!valid_name(name, len)) || len < p->min_len)
+    /* Object names are 1..1024 bytes (one unsigned compare for both ends)
+     * and never "." or "..". A literal pattern is never "." or ".." itself,
+     * and only patterns that can match 1 or 2 bytes need the dot check. */
+    if (len - 1 >= GCSPLAN_NAME_MAX || len < p->min_len)
         return 0;
-    switch (p->kind) {
-    case GCSPLAN_PATTERN_LITERAL:
+    if (p->kind == GCSPLAN_PATTERN_LITERAL)
         return len == p->object_len && memcmp(name, p->object, len) == 0;
-    case GCSPLAN_PATTERN_RECURSIVE:
+    if (GCSPLAN_UNLIKELY(len <= 2) && name[0] == '.' && (len == 1 || name[1] == '.'))
+        return 0;
+    if (p->kind == GCSPLAN_PATTERN_RECURSIVE)
         /* min_len already ensures prefix and suffix do not overlap. */
         return memcmp(name, p->object, p->prefix_len) == 0 &&
                memcmp(name + len - p->suffix_len, p->object + p->object_len - p->suffix_len,
                       p->suffix_len) == 0;
-    default:
-        break;
-    }
-    if (memcmp(name, p->object, p->lit_end) != 0)
+    /* Segmented: the literal ends first, cheap rejections of most names. */
+    if (memcmp(name + len - p->tail_len, p->object + p->object_len - p->tail_len,
+               p->tail_len) != 0 ||
+        memcmp(name, p->object, p->lit_end) != 0)
         return 0;
     const unsigned char *text = (const unsigned char *)name;
     size_t pos = p->lit_end;

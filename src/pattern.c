@@ -591,6 +591,9 @@ int gcsplan_pattern_compile(gcsplan_pattern **out, const char *uri, size_t len,
     } else if (sc.first_wild != NO_POS) {
         p->kind = GCSPLAN_PATTERN_SEGMENTED;
         p->prefix_len = sc.first_wild - sc.obj_off;
+        while (p->tail_len < sc.obj_len && uri[len - p->tail_len - 1] != '*' &&
+               uri[len - p->tail_len - 1] != '?')
+            p->tail_len++;
     } else {
         p->kind = GCSPLAN_PATTERN_LITERAL;
         p->prefix_len = sc.obj_len;

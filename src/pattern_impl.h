@@ -37,6 +37,7 @@ struct gcsplan_pattern {
     size_t object_off, object_len;
     size_t prefix_len;      /* object[0, prefix_len) is literal */
     size_t suffix_len;      /* recursive: object ends with these literal bytes */
+    size_t tail_len;        /* segmented: literal bytes after the last wildcard */
     size_t min_len;
     size_t lit_end;         /* object[0, lit_end) is whole literal segments, '/' included */
     size_t first_glob;      /* index of the first segment that is not literal */

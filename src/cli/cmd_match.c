@@ -5,6 +5,7 @@
  * tail of a read is moved to the front. A line longer than the buffer cannot
  * be an object name (1024 bytes at most), so it is skipped without being
  * held. */
+#define _GNU_SOURCE /* memmem, memrchr */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,78 @@
 #include "out.h"
 
 #define IN_SIZE (1u << 20)
+
+/* A run of literal bytes every match contains: lines without it are passed
+ * over wholesale by memmem across the buffer, the way grep does, instead of
+ * one matcher call per line. Which run is worth it depends on the names: a
+ * run found on most lines ("studies/") only adds work, so the runs are tried
+ * on the first block of input and the rarest is kept, or none. */
+typedef struct needle {
+    const char *s;
+    size_t len;
+} needle;
+
+#define NEEDLE_CANDIDATES 32
+#define NEEDLE_SAMPLE (256u << 10)
+#define NEEDLE_MAX_SHARE 8 /* kept only when on fewer than 1 line in 8 */
+
+static needle choose_needle(const gcsplan_pattern *p, const char *sample, size_t n, char sep)
+{
+    needle best = { NULL, 0 };
+    size_t best_hits = SIZE_MAX, olen, tried = 0;
+    const char *obj = gcsplan_pattern_object(p, &olen);
+    if (n > NEEDLE_SAMPLE)
+        n = NEEDLE_SAMPLE;
+    size_t lines = 0;
+    for (const char *q = sample; (q = memchr(q, sep, n - (size_t)(q - sample))) != NULL; q++)
+        lines++;
+    for (size_t i = 0; i < olen && tried < NEEDLE_CANDIDATES;) {
+        size_t k = i;
+        while (k < olen && obj[k] != '*' && obj[k] != '?')
+            k++;
+        if (k - i >= 2) {
+            tried++;
+            size_t hits = 0;
+            for (const char *q = sample; (q = memmem(q, n - (size_t)(q - sample), obj + i, k - i));
+                 q += k - i)
+                hits++;
+            if (hits < best_hits || (hits == best_hits && k - i > best.len)) {
+                best_hits = hits;
+                best.s = obj + i;
+                best.len = k - i;
+            }
+        }
+        i = k + 1;
+    }
+    if (best.len > 0 && best_hits * NEEDLE_MAX_SHARE > lines)
+        best.len = 0;
+    return best;
+}
+
+/* Match every name in [line, end), which ends with a separator. */
+static size_t filter(const gcsplan_pattern *p, char *line, char *end, char sep, const needle *need,
+                     out_writer *w)
+{
+    size_t matched = 0;
+    while (line < end && !w->failed) {
+        char *from = line;
+        if (need->len > 0) {
+            char *hit = memmem(line, (size_t)(end - line), need->s, need->len);
+            if (hit == NULL)
+                break;
+            char *start = memrchr(line, sep, (size_t)(hit - line));
+            from = start ? start + 1 : line;
+        }
+        char *nl = memchr(from, sep, (size_t)(end - from));
+        size_t n = (size_t)(nl - from);
+        if (gcsplan_pattern_match(p, from, n)) {
+            out_record(w, from, n, sep);
+            matched++;
+        }
+        line = nl + 1;
+    }
+    return matched;
+}
 
 int cmd_match(int argc, char **argv)
 {
@@ -58,6 +131,8 @@ int cmd_match(int argc, char **argv)
         return EXIT_SOURCE;
     }
     size_t have = 0, matched = 0;
+    needle need = { NULL, 0 };
+    int chosen = 0;
     int skipping = 0, read_err = 0, eof = 0;
     while (!eof && !w.failed) {
         ssize_t k = read(STDIN_FILENO, in + have, IN_SIZE - have);
@@ -77,16 +152,19 @@ int cmd_match(int argc, char **argv)
         } else {
             have += (size_t)k;
         }
-        char *line = in, *end = in + have, *nl;
-        while ((nl = memchr(line, sep, (size_t)(end - line))) != NULL) {
-            size_t n = (size_t)(nl - line);
-            if (skipping)
+        char *line = in, *end = in + have;
+        if (!chosen) {
+            need = choose_needle(p, in, have, sep);
+            chosen = 1;
+        }
+        char *last = memrchr(in, sep, have); /* the complete names end here */
+        if (last != NULL) {
+            if (skipping) { /* the rest of an overlong line */
+                line = memchr(in, sep, have) + 1;
                 skipping = 0;
-            else if (gcsplan_pattern_match(p, line, n)) {
-                out_record(&w, line, n, sep);
-                matched++;
             }
-            line = nl + 1;
+            matched += filter(p, line, last + 1, sep, &need, &w);
+            line = last + 1;
         }
         have = (size_t)(end - line);
         if (have == IN_SIZE) { /* no separator in a full buffer */
