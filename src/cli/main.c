@@ -15,6 +15,7 @@ static const command commands[] = {
     { "ls", cmd_ls },
     { "preflight", cmd_preflight },
     { "plan", cmd_plan },
+    { "verify", cmd_verify },
 };
 
 int main(int argc, char **argv)
