@@ -3,11 +3,14 @@
  * the compiled job URIs and the matcher.
  *
  * Every job URI must compile and specialise the original URI: a recursive
- * job keeps the bucket and the suffix and extends the prefix, so it matches
- * nothing the original does not; a literal job names an object the original
- * matches. The prefix jobs must form a prefix-free set: then at most one of
- * them is a prefix of a given name, and in sorted order it is the greatest
- * prefix not after the name. So each object has at most two candidate jobs
+ * job keeps the bucket and the suffix and extends the prefix; a segmented
+ * job keeps each segment, or pins it to a value the original's segment
+ * matches, or narrows a H*R segment to yH*R; so it matches nothing the
+ * original does not. A literal job names an object the original matches.
+ * The literal prefixes of the other jobs (the bytes before their first
+ * wildcard) must form a prefix-free set: then at most one of them is a
+ * prefix of a given name, and in sorted order it is the greatest prefix not
+ * after the name. So each object has at most two candidate jobs
  * (that one, and a literal job of its exact name), and each candidate is
  * asked with gcsplan_pattern_match whether it matches. */
 #include <stdarg.h>
@@ -109,6 +112,51 @@ int gcsplan_plan_check_new(gcsplan_plan_check **out, gcsplan_planner *pl, gcspla
     return 0;
 }
 
+/* The bytes of a segment before and after its one '*', when it has exactly
+ * one '*' and no '?'. */
+static int one_star(const gcsplan_segment *g, size_t *head, size_t *tail)
+{
+    size_t stars = 0, at = 0;
+    for (size_t k = 0; k < g->len; k++) {
+        if (g->text[k] == '?')
+            return 0;
+        if (g->text[k] == '*') {
+            stars++;
+            at = k;
+        }
+    }
+    *head = at;
+    *tail = g->len - at - 1;
+    return stars == 1;
+}
+
+/* Does the segmented job only match names the segmented original matches?
+ * Segment by segment: the same text; or a literal the original's segment
+ * matches; or, for an original H*R, a y*R with y starting with H. */
+static int specialises_segments(const gcsplan_pattern *orig, const gcsplan_pattern *job)
+{
+    size_t n = gcsplan_pattern_segment_count(orig);
+    if (gcsplan_pattern_kind_of(orig) != GCSPLAN_PATTERN_SEGMENTED ||
+        gcsplan_pattern_segment_count(job) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        gcsplan_segment o, j;
+        gcsplan_pattern_segment(orig, i, &o);
+        gcsplan_pattern_segment(job, i, &j);
+        if (o.len == j.len && memcmp(o.text, j.text, o.len) == 0)
+            continue;
+        if (j.wildcard == 0 && gcsplan_pattern_match_segment(orig, i, j.text, j.len))
+            continue;
+        size_t oh, ot, jh, jt;
+        if (one_star(&o, &oh, &ot) && one_star(&j, &jh, &jt) && ot == jt &&
+            memcmp(o.text + oh + 1, j.text + jh + 1, ot) == 0 && jh >= oh &&
+            memcmp(o.text, j.text, oh) == 0)
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
 /* Compile the jobs and check their shapes, once, before the first object. */
 static int prepare(gcsplan_plan_check *c, gcsplan_error *err)
 {
@@ -144,7 +192,11 @@ static int prepare(gcsplan_plan_check *c, gcsplan_error *err)
             c->literal_idx[c->nliteral++] = i;
             break;
         default:
-            return violation(c, err, "invariant 1: job %s has an unexpected shape", j->uri);
+            if (!specialises_segments(orig, p))
+                return violation(c, err, "invariant 2: job %s does not specialise %s", j->uri,
+                                 gcsplan_pattern_uri(orig));
+            c->prefix_idx[c->nprefix++] = i;
+            break;
         }
     }
     sort_pats = c->pats;

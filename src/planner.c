@@ -38,13 +38,17 @@
 #define FRAMES_MAX (GCSPLAN_NAME_MAX + 2)
 #define ARENA_MAX ((size_t)1 << 34) /* bytes of job text held at once */
 
-enum { PJ_PREFIX = 1, PJ_LITERAL = 2 };
+/* Job shapes: x**SUFFIX; x followed by the pattern's segments from one
+ * on (x ends with '/'); x*R narrowing the last segment H*R; the original
+ * URI; one object's name. */
+enum { PJ_PREFIX = 1, PJ_LITERAL = 2, PJ_PINNED = 3, PJ_NARROW = 4, PJ_ROOT = 5 };
 
 typedef struct pjob {
     int kind;
     unsigned int flags;
     uint64_t objects, bytes;
     size_t off, len; /* x, or the name, in the arena */
+    size_t seg;      /* PJ_PINNED: the first segment that follows x */
 } pjob;
 
 typedef struct short_name {
@@ -56,6 +60,10 @@ typedef struct short_name {
 
 typedef struct frame {
     size_t len;           /* |x| */
+    int kind;             /* the shape J(x) has (PJ_*), 0 when x cannot be a job */
+    size_t slen;          /* names shorter than |x|+slen are not matched by J(x) */
+    size_t seg;           /* PJ_PINNED: the segment after x; else the segment x is in */
+    size_t seg_start;     /* where that segment starts in the name */
     uint64_t cnt, bytes;  /* matched names below x, short ones included */
     size_t obst;          /* longest excluded name below x, plus one; 0 when none */
     int forced, is_name, name_writable, unwritable;
@@ -75,6 +83,14 @@ struct gcsplan_planner {
     const char *prefix, *suffix;
     size_t plen, slen;
     int literal;                      /* a literal pattern: one job at most */
+    int segmented;
+    size_t nsegs, first_glob;         /* segmented: segments, the first with a wildcard */
+    const char *object;               /* the object pattern */
+    size_t *seg_off;                  /* segmented: where each segment starts in it */
+    int narrow;                       /* the last segment is H*R: one '*', no '?' */
+    size_t head_len;                  /* |H| */
+    const char *rest;                 /* R */
+    size_t rest_len;
     frame frames[FRAMES_MAX];
     size_t nframes;
     char cur[GCSPLAN_NAME_MAX + 1];   /* the last name added */
@@ -119,7 +135,7 @@ static int buf_push(const gcsplan_allocator *a, growbuf *b, const char *s, size_
 }
 
 static int job_push(gcsplan_planner *pl, int kind, const char *text, size_t len, uint64_t objects,
-                    uint64_t bytes, unsigned int flags)
+                    uint64_t bytes, unsigned int flags, size_t seg)
 {
     if (pl->njobs == pl->jobs_cap) {
         size_t cap = pl->jobs_cap ? pl->jobs_cap * 2 : 256;
@@ -134,6 +150,7 @@ static int job_push(gcsplan_planner *pl, int kind, const char *text, size_t len,
     if (rc != 0)
         return rc;
     j->kind = kind;
+    j->seg = seg;
     j->len = len;
     j->objects = objects;
     j->bytes = bytes;
@@ -171,19 +188,42 @@ static int unwritable_char(const unsigned char *s, size_t n, size_t *clen)
 
 /* --- the trie walk --------------------------------------------------------------------- */
 
-static int fits(const gcsplan_planner *pl, const frame *f, uint64_t cnt, uint64_t bytes)
+/* Does J(x) match an excluded object below x? Those at least |x|+slen long. */
+static int blocked(const frame *f)
 {
-    if (f->unwritable || f->len + pl->slen > GCSPLAN_NAME_MAX)
+    return f->obst > 0 && f->obst - 1 >= f->len + f->slen;
+}
+
+static int fits(const frame *f, uint64_t cnt, uint64_t bytes, const gcsplan_planner *pl)
+{
+    if (f->kind == 0 || f->unwritable || f->len + f->slen > GCSPLAN_NAME_MAX || blocked(f))
         return 0;
-    if (f->obst > 0 && f->obst - 1 >= f->len + pl->slen)
-        return 0; /* J(x) would match an excluded object */
     return cnt <= pl->max_objects && bytes <= pl->max_bytes;
+}
+
+/* Keep, above f's mark, only the names that are short for f: |m| < |x|+slen. */
+static void keep_short(gcsplan_planner *pl, const frame *f)
+{
+    size_t keep = f->short_mark;
+    size_t w = keep < pl->nshorts ? pl->shorts[keep].off : pl->short_arena.len;
+    for (size_t i = f->short_mark; i < pl->nshorts; i++) {
+        short_name sn = pl->shorts[i];
+        if (sn.len >= f->len + f->slen)
+            continue;
+        memmove(pl->short_arena.p + w, pl->short_arena.p + sn.off, sn.len);
+        sn.off = w;
+        w += sn.len;
+        pl->shorts[keep++] = sn;
+    }
+    pl->nshorts = keep;
+    pl->short_arena.len = w;
 }
 
 /* Decide the deepest frame and fold it into its parent. */
 static int close_frame(gcsplan_planner *pl)
 {
     frame *f = &pl->frames[pl->nframes - 1];
+    keep_short(pl, f);
     /* U(x): the short names above the frame's mark (children already dropped
      * the ones that are not short for x). */
     uint64_t ucnt = 0, ubytes = 0;
@@ -194,7 +234,7 @@ static int close_frame(gcsplan_planner *pl)
         u_writable &= pl->shorts[i].writable;
     }
     uint64_t ccnt = f->cnt - ucnt, cbytes = f->bytes - ubytes;
-    int ok = fits(pl, f, ccnt, cbytes);
+    int ok = fits(f, ccnt, cbytes, pl);
     uint64_t take = (ok || f->forced) && u_writable ? (ccnt > 0) + ucnt : INF;
     uint64_t split = f->best_children + (f->is_name ? (f->name_writable ? 1 : INF) : 0);
     if (split > INF)
@@ -204,7 +244,7 @@ static int close_frame(gcsplan_planner *pl)
     if (f->forced) {
         taking = 1;
         best = take;
-        if (f->obst > 0 && f->obst - 1 >= f->len + pl->slen)
+        if (blocked(f))
             return fail(pl, GCSPLAN_ESOURCE,
                         "an excluded object cannot be kept out of the job for '%.*s': names below "
                         "it hold '*', '?' or bytes no URI can name",
@@ -219,12 +259,12 @@ static int close_frame(gcsplan_planner *pl)
         pl->arena.len = f->arena_mark;
         int rc = 0;
         if (ccnt > 0)
-            rc = job_push(pl, PJ_PREFIX, pl->cur, f->len, ccnt, cbytes,
-                          ok ? 0 : GCSPLAN_JOB_INSEPARABLE);
+            rc = job_push(pl, f->kind, pl->cur, f->len, ccnt, cbytes,
+                          ok ? 0 : GCSPLAN_JOB_INSEPARABLE, f->seg);
         for (size_t i = f->short_mark; i < pl->nshorts && rc == 0; i++) {
             const short_name *s = &pl->shorts[i];
             rc = job_push(pl, PJ_LITERAL, pl->short_arena.p + s->off, s->len, 1, s->size,
-                          s->size > pl->max_bytes ? GCSPLAN_JOB_OVERSIZE : 0);
+                          s->size > pl->max_bytes ? GCSPLAN_JOB_OVERSIZE : 0, 0);
         }
         if (rc != 0)
             return fail(pl, rc, "%s", gcsplan_strerror(rc));
@@ -244,24 +284,14 @@ static int close_frame(gcsplan_planner *pl)
     parent->greedy_children += greedy;
     /* Names that are short for the child but not for the parent leave the
      * short list: they are the parent's ordinary names. */
-    size_t keep = parent->short_mark;
-    size_t w = keep < pl->nshorts ? pl->shorts[keep].off : pl->short_arena.len;
-    for (size_t i = parent->short_mark; i < pl->nshorts; i++) {
-        short_name sn = pl->shorts[i];
-        if (sn.len >= parent->len + pl->slen)
-            continue;
-        memmove(pl->short_arena.p + w, pl->short_arena.p + sn.off, sn.len);
-        sn.off = w;
-        w += sn.len;
-        pl->shorts[keep++] = sn;
-    }
-    pl->nshorts = keep;
-    pl->short_arena.len = w;
+    keep_short(pl, parent);
     return 0;
 }
 
-static void open_frame(gcsplan_planner *pl, size_t len, int unwritable)
+/* Enter the frame of x = name[0, len): what shape J(x) has, if any. */
+static void open_frame(gcsplan_planner *pl, const char *name, size_t len, int unwritable)
 {
+    const frame *parent = pl->nframes ? &pl->frames[pl->nframes - 1] : NULL;
     frame *f = &pl->frames[pl->nframes++];
     memset(f, 0, sizeof *f);
     f->len = len;
@@ -269,6 +299,36 @@ static void open_frame(gcsplan_planner *pl, size_t len, int unwritable)
     f->job_mark = pl->njobs;
     f->arena_mark = pl->arena.len;
     f->short_mark = pl->nshorts;
+    if (parent == NULL) { /* the root: the original URI itself */
+        f->kind = pl->literal ? 0 : pl->segmented ? PJ_ROOT : PJ_PREFIX;
+        f->slen = pl->segmented ? 0 : pl->slen;
+        if (pl->segmented) {
+            f->seg = 0;
+            for (size_t i = 0; i < len; i++)
+                if (name[i] == '/') {
+                    f->seg++;
+                    f->seg_start = i + 1;
+                }
+        }
+        return;
+    }
+    if (!pl->segmented) {
+        f->kind = PJ_PREFIX;
+        f->slen = pl->slen;
+        return;
+    }
+    /* Segmented: x pins the segments it holds whole. */
+    f->seg = parent->seg;
+    f->seg_start = parent->seg_start;
+    if (name[len - 1] == '/') {
+        f->seg++;
+        f->seg_start = len;
+        if (f->seg < pl->nsegs && f->seg > pl->first_glob)
+            f->kind = PJ_PINNED; /* x, then the pattern's segments from f->seg on */
+    } else if (f->seg + 1 == pl->nsegs && pl->narrow && len - f->seg_start >= pl->head_len) {
+        f->kind = PJ_NARROW; /* x*R: the last segment narrowed to a longer head */
+        f->slen = pl->rest_len;
+    }
 }
 
 int gcsplan_planner_new(gcsplan_planner **out, const gcsplan_pattern *pattern,
@@ -285,10 +345,6 @@ int gcsplan_planner_new(gcsplan_planner **out, const gcsplan_pattern *pattern,
         o = *opts;
     }
     gcsplan_pattern_kind kind = gcsplan_pattern_kind_of(pattern);
-    if (kind == GCSPLAN_PATTERN_SEGMENTED)
-        return gcsplan__error_set(err, GCSPLAN_EINVAL,
-                                  "plans are made for PREFIX**SUFFIX and literal URIs; this URI "
-                                  "has '*' or '?' within segments");
     const gcsplan_allocator *a = gcsplan__allocator_or_default(o.allocator);
     gcsplan_planner *pl = gcsplan__malloc(a, sizeof *pl);
     if (pl == NULL)
@@ -302,7 +358,40 @@ int gcsplan_planner_new(gcsplan_planner **out, const gcsplan_pattern *pattern,
     pl->literal = kind == GCSPLAN_PATTERN_LITERAL;
     pl->prefix = gcsplan_pattern_prefix(pattern, &pl->plen);
     pl->suffix = gcsplan_pattern_suffix(pattern, &pl->slen);
-    open_frame(pl, pl->plen, 0);
+    pl->segmented = kind == GCSPLAN_PATTERN_SEGMENTED;
+    if (pl->segmented) {
+        size_t olen;
+        pl->object = gcsplan_pattern_object(pattern, &olen);
+        pl->nsegs = gcsplan_pattern_segment_count(pattern);
+        pl->seg_off = gcsplan__malloc(a, pl->nsegs * sizeof *pl->seg_off);
+        if (pl->seg_off == NULL) {
+            gcsplan_planner_free(pl);
+            return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+        }
+        pl->first_glob = pl->nsegs;
+        gcsplan_segment seg;
+        for (size_t i = 0; i < pl->nsegs; i++) {
+            gcsplan_pattern_segment(pattern, i, &seg);
+            pl->seg_off[i] = seg.offset;
+            if (seg.wildcard && pl->first_glob == pl->nsegs)
+                pl->first_glob = i;
+        }
+        /* The last segment H*R can be narrowed to xH*R like a prefix cut. */
+        size_t stars = 0, ones = 0, at = 0;
+        for (size_t k = 0; k < seg.len; k++) {
+            stars += seg.text[k] == '*';
+            ones += seg.text[k] == '?';
+            if (seg.text[k] == '*')
+                at = k;
+        }
+        if (stars == 1 && ones == 0) {
+            pl->narrow = 1;
+            pl->head_len = at;
+            pl->rest = seg.text + at + 1;
+            pl->rest_len = seg.len - at - 1;
+        }
+    }
+    open_frame(pl, pl->prefix, pl->plen, 0);
     *out = pl;
     return 0;
 }
@@ -361,7 +450,7 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
         size_t k;
         int u = unwritable_char(s + pos, len - pos, &k);
         pos += k;
-        open_frame(pl, pos, bad || u || first_bad < pos);
+        open_frame(pl, name, pos, bad || u || first_bad < pos);
         bad = bad || u;
     }
     frame *f = &pl->frames[pl->nframes - 1];
@@ -382,11 +471,11 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
     /* The literal job a split would give this name; taking x drops it. */
     if (f->name_writable) {
         int rc = job_push(pl, PJ_LITERAL, name, len, 1, size,
-                          size > pl->max_bytes ? GCSPLAN_JOB_OVERSIZE : 0);
+                          size > pl->max_bytes ? GCSPLAN_JOB_OVERSIZE : 0, 0);
         if (rc != 0)
             return fail(pl, rc, "%s", gcsplan_strerror(rc));
     }
-    if (pl->slen > 0) {
+    if (pl->slen > 0 || pl->rest_len > 0) {
         if (pl->nshorts == pl->shorts_cap) {
             size_t cap = pl->shorts_cap ? pl->shorts_cap * 2 : 64;
             short_name *n = gcsplan__realloc(&pl->alloc, pl->shorts, cap * sizeof *n);
@@ -405,13 +494,15 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
         pl->nshorts++;
     }
     if (first_bad != SIZE_MAX) {
-        /* Only J(x) with |x| <= min(first bad byte, len - |SUFFIX|) can match it. */
-        size_t d = first_bad < len - pl->slen ? first_bad : len - pl->slen;
-        for (size_t i = pl->nframes; i-- > 0;)
-            if (pl->frames[i].len <= d) {
+        /* Only a J(x) with x before the first bad byte, for which the name
+         * is not short, can match it: the deepest such node must take. */
+        for (size_t i = pl->nframes; i-- > 0;) {
+            const frame *g = &pl->frames[i];
+            if ((g->kind != 0 || i == 0) && g->len <= first_bad && g->len + g->slen <= len) {
                 pl->frames[i].forced = 1;
                 break;
             }
+        }
     }
     return 0;
 }
@@ -429,7 +520,7 @@ int gcsplan_planner_finish(gcsplan_planner *pl, gcsplan_error *err)
         pl->njobs = 0;
         if (pl->stats.objects > 0 &&
             job_push(pl, PJ_LITERAL, pl->prefix, pl->plen, 1, pl->stats.bytes,
-                     pl->stats.bytes > pl->max_bytes ? GCSPLAN_JOB_OVERSIZE : 0) != 0)
+                     pl->stats.bytes > pl->max_bytes ? GCSPLAN_JOB_OVERSIZE : 0, 0) != 0)
             fail(pl, GCSPLAN_ENOMEM, "out of memory");
         pl->greedy_root = pl->njobs;
     }
@@ -441,8 +532,10 @@ int gcsplan_planner_finish(gcsplan_planner *pl, gcsplan_error *err)
     /* The URIs, and the public view of each job. */
     const char *bucket = gcsplan_pattern_bucket(pl->pat);
     size_t blen = strlen(bucket), total = 0;
+    size_t olen;
+    const char *object = gcsplan_pattern_object(pl->pat, &olen);
     for (size_t i = 0; i < pl->njobs; i++)
-        total += 5 + blen + 1 + pl->jobs[i].len + 2 + pl->slen + 1;
+        total += 5 + blen + 1 + pl->jobs[i].len + olen + 3;
     pl->uris = gcsplan__malloc(&pl->alloc, total ? total : 1);
     pl->out = gcsplan__malloc(&pl->alloc, (pl->njobs ? pl->njobs : 1) * sizeof *pl->out);
     if (pl->uris == NULL || pl->out == NULL) {
@@ -455,9 +548,18 @@ int gcsplan_planner_finish(gcsplan_planner *pl, gcsplan_error *err)
     for (size_t i = 0; i < pl->njobs; i++) {
         const pjob *j = &pl->jobs[i];
         gcsplan_job *o = &pl->out[i];
+        const char *x = pl->arena.p + j->off, *tail = "", *glue = "";
+        size_t tail_len = 0;
+        switch (j->kind) {
+        case PJ_PREFIX: glue = "**"; tail = pl->suffix; tail_len = pl->slen; break;
+        case PJ_PINNED: tail = object + pl->seg_off[j->seg]; tail_len = olen - pl->seg_off[j->seg]; break;
+        case PJ_NARROW: glue = "*"; tail = pl->rest; tail_len = pl->rest_len; break;
+        case PJ_ROOT: x = object; tail = ""; break;
+        default: break;
+        }
+        size_t xlen = j->kind == PJ_ROOT ? olen : j->len;
         int n = snprintf(u, total - (size_t)(u - pl->uris), "gs://%s/%.*s%s%.*s", bucket,
-                         (int)j->len, pl->arena.p + j->off, j->kind == PJ_PREFIX ? "**" : "",
-                         j->kind == PJ_PREFIX ? (int)pl->slen : 0, pl->suffix);
+                         (int)xlen, x, glue, (int)tail_len, tail);
         memset(o, 0, sizeof *o);
         o->uri = u;
         o->uri_len = (size_t)n;
@@ -537,5 +639,6 @@ void gcsplan_planner_free(gcsplan_planner *pl)
     gcsplan__free(&pl->alloc, pl->short_arena.p);
     gcsplan__free(&pl->alloc, pl->out);
     gcsplan__free(&pl->alloc, pl->uris);
+    gcsplan__free(&pl->alloc, pl->seg_off);
     gcsplan__free(&pl->alloc, pl);
 }

@@ -2,7 +2,9 @@
  *
  * Each job is one dicomStores.import (or fhirStores.import) call, so each
  * job is a valid import URI that specialises the original one: a longer
- * literal prefix before "**" (PREFIX**SUFFIX), or a literal object name.
+ * literal prefix before "**" (PREFIX**SUFFIX); a '*' or '?' segment pinned
+ * to a concrete directory; the last segment H*R narrowed to xH*R; or a
+ * literal object name.
  * Together the jobs match exactly the objects the URI matches, each once,
  * and no job matches an excluded object (SPEC section 4).
  *
@@ -86,9 +88,8 @@ typedef struct gcsplan_plan_stats {
     uint64_t oversize, inseparable; /* jobs with those flags */
 } gcsplan_plan_stats;
 
-/* Create a planner for pattern (borrowed; it must outlive the planner).
- * The pattern must be literal or recursive (PREFIX**SUFFIX); a segmented
- * pattern gives GCSPLAN_EINVAL. Thread-safe. */
+/* Create a planner for pattern (borrowed; it must outlive the planner), of
+ * any shape. Thread-safe. */
 GCSPLAN_API int gcsplan_planner_new(gcsplan_planner **out, const gcsplan_pattern *pattern,
                                     const gcsplan_plan_options *opts, gcsplan_error *err);
 

@@ -215,15 +215,6 @@ int cmd_plan(int argc, char **argv)
         gcsplan_pattern_free(p);
         goto done;
     }
-    if (gcsplan_pattern_kind_of(p) == GCSPLAN_PATTERN_SEGMENTED) {
-        diag_error("plans are made for PREFIX**SUFFIX and literal URIs; %s has '*' or '?' "
-                   "within segments (list it with gcsplan ls)", src.uri);
-        gcsplan_lister_free(l);
-        gcsplan_pattern_free(p);
-        status = EXIT_USAGE;
-        goto done;
-    }
-
     /* Read the listing once into the snapshot, planning as it streams. */
     spool sp;
     gcsplan_planner *pl = NULL;
