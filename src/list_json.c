@@ -24,7 +24,6 @@ enum { K_NONE = 0, K_ITEMS, K_PREFIXES, K_TOKEN, K_ERROR, K_NAME, K_SIZE, K_GEN,
 
 struct gcsplan__page_parser {
     gcsplan_allocator alloc;
-    yajl_alloc_funcs yaf;
     gcsplan__page_sink sink;
     yajl_handle h;
     gcsplan__page_mode mode;
@@ -45,9 +44,6 @@ struct gcsplan__page_parser {
     char message[ERROR_MESSAGE_MAX];
 };
 
-static void *y_malloc(void *ctx, size_t size) { return gcsplan__malloc(ctx, size); }
-static void *y_realloc(void *ctx, void *ptr, size_t size) { return gcsplan__realloc(ctx, ptr, size); }
-static void y_free(void *ctx, void *ptr) { gcsplan__free(ctx, ptr); }
 
 static int where(const gcsplan__page_parser *p)
 {
@@ -296,10 +292,6 @@ int gcsplan__page_parser_new(gcsplan__page_parser **out, const gcsplan_allocator
         return GCSPLAN_ENOMEM;
     memset(p, 0, sizeof *p);
     p->alloc = *a;
-    p->yaf.malloc = y_malloc;
-    p->yaf.realloc = y_realloc;
-    p->yaf.free = y_free;
-    p->yaf.ctx = &p->alloc;
     p->sink = *sink;
     *out = p;
     return 0;
@@ -310,7 +302,9 @@ int gcsplan__page_parser_begin(gcsplan__page_parser *p, gcsplan__page_mode mode)
     /* yajl 2.1 has no reset: a handle per page is cheap next to a page. */
     if (p->h != NULL)
         yajl_free(p->h);
-    p->h = yajl_alloc(&callbacks, &p->yaf, p);
+    /* yajl does not check its own allocations, so a failing allocator hook
+     * would crash it: it gets the C library's (docs/internals.md). */
+    p->h = yajl_alloc(&callbacks, NULL, p);
     if (p->h == NULL)
         return GCSPLAN_ENOMEM;
     p->mode = mode;

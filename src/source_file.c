@@ -230,9 +230,6 @@ static const yajl_callbacks json_callbacks = {
     y_start_map, y_map_key, y_end, y_start_array, y_end,
 };
 
-static void *y_malloc(void *ctx, size_t n) { return gcsplan__malloc(ctx, n); }
-static void *y_realloc(void *ctx, void *p, size_t n) { return gcsplan__realloc(ctx, p, n); }
-static void y_free(void *ctx, void *p) { gcsplan__free(ctx, p); }
 
 static const char *json_yajl(listing_parser *lp, const char *p, size_t n)
 {
@@ -467,8 +464,9 @@ static const char *listing_parse_detect(listing_parser *lp, const char *p, size_
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
     if (i < n && p[i] == '{') {
-        yajl_alloc_funcs af = { y_malloc, y_realloc, y_free, (void *)lp->a };
-        lp->yajl = yajl_alloc(&json_callbacks, &af, lp);
+        /* yajl does not check its own allocations, so a failing allocator
+         * hook would crash it: it gets the C library's (docs/internals.md). */
+        lp->yajl = yajl_alloc(&json_callbacks, NULL, lp);
         if (lp->yajl == NULL)
             return listing_oom;
         /* One handle reads value after value: no allocation per line. */

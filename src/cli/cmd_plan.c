@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "out.h"
 #include "plan_out.h"
+#include "preflight_args.h"
 #include "source_args.h"
 #include "spool.h"
 
@@ -107,16 +108,20 @@ static int fit_jobs(spool *sp, const gcsplan_pattern *p, gcsplan_plan_options *o
 int cmd_plan(int argc, char **argv)
 {
     source_args src;
+    preflight_args pfa;
     plan_format fmt = { 0 };
     uint64_t max_jobs = 0;
     gcsplan_plan_options po = GCSPLAN_PLAN_OPTIONS_INIT;
     int status = EXIT_USAGE;
     source_args_init(&src);
+    preflight_args_init(&pfa, FAIL_ON_NEVER);
     fmt.kind = PLAN_TABLE;
     fmt.api_endpoint = "https://healthcare.googleapis.com/";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int took = source_args_take(&src, "plan", argc, argv, &i);
+        if (took == 0)
+            took = preflight_args_take(&pfa, "plan", argc, argv, &i);
         if (took < 0)
             goto done;
         if (took > 0)
@@ -220,6 +225,12 @@ int cmd_plan(int argc, char **argv)
     gcsplan_planner *pl = NULL;
     gcsplan_plan_check *chk = NULL;
     gcsplan_error err;
+    gcsplan_error_clear(&err);
+    memset(&sp, 0, sizeof sp);
+    if (preflight_args_begin(&pfa, p, &src.opts, src.progress) != EXIT_YES) {
+        status = EXIT_SOURCE;
+        goto cleanup;
+    }
     int rc = spool_open(&sp) == 0 ? 0 : GCSPLAN_ESOURCE;
     if (rc != 0)
         diag_error("cannot create a temporary file: %s", strerror(errno));
@@ -234,6 +245,8 @@ int cmd_plan(int argc, char **argv)
             break;
         }
         rc = gcsplan_planner_add(pl, o->name, o->name_len, o->size, o->excluded, &err);
+        if (!o->excluded)
+            preflight_args_add(&pfa, o);
     }
     int sstatus = source_args_close(&src, l, rc == 0 ? lrc : 0);
     if (rc == 0 && sstatus != EXIT_YES) {
@@ -277,9 +290,13 @@ int cmd_plan(int argc, char **argv)
     }
     gcsplan_plan_stats st;
     gcsplan_planner_stats(pl, &st);
+    /* Findings on stderr, before the plan: stdout stays the plan. */
+    int pst = preflight_args_report(&pfa, stderr, 0, diag_color());
     status = plan_print(&fmt, p, pl, &po, max_jobs);
     if (status == EXIT_YES && st.objects == 0)
         status = EXIT_NO;
+    if (status == EXIT_YES && pst != EXIT_YES)
+        status = pst;
 
 cleanup:
     gcsplan_plan_check_free(chk);
@@ -288,6 +305,7 @@ cleanup:
     gcsplan_lister_free(l);
     gcsplan_pattern_free(p);
 done:
+    preflight_args_free(&pfa);
     plan_format_free(&fmt);
     source_args_free(&src);
     return status;

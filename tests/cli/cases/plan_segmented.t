@@ -17,6 +17,9 @@ gs://example-archive/studies/*/*/series-?/*.dcm
      8         15     9.0 MiB   889.8 KiB  gs://example-archive/studies/2020/patient-0003/series-?/*.dcm
      9         16    10.9 MiB   927.5 KiB  gs://example-archive/studies/2020/patient-0004/series-?/*.dcm
 === stderr
+warning[zero-byte]: 1 matched object is empty (0 bytes): an import cannot read such a file as DICOM
+    'studies/2020/patient-0004/series-2/empty.dcm'
+preflight: 0 errors, 1 warning, 0 info; 122 objects matched
 9 jobs for 122 objects (73.3 MiB); lower bound 7, prefix-cut plan 9
 === exit
 0

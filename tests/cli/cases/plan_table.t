@@ -19,6 +19,11 @@ gs://example-archive/studies/**.dcm
     10         16    10.9 MiB   927.5 KiB  gs://example-archive/studies/2020/patient-0004**.dcm
     11          2     1.3 MiB   693.4 KiB  gs://example-archive/studies/2020/q**.dcm
 === stderr
+warning[zero-byte]: 1 matched object is empty (0 bytes): an import cannot read such a file as DICOM
+    'studies/2020/patient-0004/series-2/empty.dcm'
+warning[wildcard-in-name]: 1 name holds a literal '*' or '?': no import URI can name such an object alone, and a URI written for it matches others too
+    'studies/2020/odd names/what*is?this.dcm'
+preflight: 0 errors, 2 warnings, 0 info; 126 objects matched
 11 jobs for 126 objects (75.9 MiB); lower bound 4, prefix-cut plan 11
 === exit
 0
