@@ -321,7 +321,12 @@ static kind *tally(gcsplan_preflight *pf, int f, const char *name, int *first)
         return NULL;
     }
     kind *k = &a->kinds[a->nkinds++];
-    snprintf(k->name, sizeof k->name, "%s", name);
+    /* Kind names are short by construction; a longer one is cut. */
+    size_t n = strlen(name);
+    if (n >= sizeof k->name)
+        n = sizeof k->name - 1;
+    memcpy(k->name, name, n);
+    k->name[n] = '\0';
     k->count = 1;
     *first = 1;
     return k;
