@@ -51,7 +51,7 @@ int source_args_take(source_args *s, const char *sub, int argc, char **argv, int
             break;
         }
     }
-    unsigned long n;
+    unsigned long n = 0;
     if (strcmp(a, "--explain") == 0) {
         s->explain = 1;
     } else if (strcmp(a, "--progress") == 0) {
@@ -87,12 +87,16 @@ int source_args_take(source_args *s, const char *sub, int argc, char **argv, int
         }
         s->opts.exclude = s->exclude;
     } else if (strncmp(a, "--parallel", 10) == 0) {
-        if (number(sub, "--parallel", v, 256, &n) != 0 || n == 0)
-            return n == 0 ? (diag_usage(sub, "--parallel is at least 1"), -1) : -1;
+        if (number(sub, "--parallel", v, 256, &n) != 0)
+            return -1;
+        if (n == 0)
+            return diag_usage(sub, "--parallel is at least 1"), -1;
         s->opts.parallel = (unsigned)n;
     } else if (strncmp(a, "--page-size", 11) == 0) {
-        if (number(sub, "--page-size", v, 1000, &n) != 0 || n == 0)
-            return n == 0 ? (diag_usage(sub, "--page-size is 1 to 1000"), -1) : -1;
+        if (number(sub, "--page-size", v, 1000, &n) != 0)
+            return -1;
+        if (n == 0)
+            return diag_usage(sub, "--page-size is 1 to 1000"), -1;
         s->opts.page_size = (unsigned)n;
     } else if (strncmp(a, "--retries", 9) == 0) {
         if (number(sub, "--retries", v, 100, &n) != 0)
@@ -107,8 +111,10 @@ int source_args_take(source_args *s, const char *sub, int argc, char **argv, int
             return -1;
         s->opts.retry_max_ms = n ? (unsigned)n : 1;
     } else if (strncmp(a, "--timeout", 9) == 0) {
-        if (number(sub, "--timeout", v, 86400, &n) != 0 || n == 0)
-            return n == 0 ? (diag_usage(sub, "--timeout is at least 1 second"), -1) : -1;
+        if (number(sub, "--timeout", v, 86400, &n) != 0)
+            return -1;
+        if (n == 0)
+            return diag_usage(sub, "--timeout is at least 1 second"), -1;
         s->opts.timeout_ms = (unsigned)n * 1000;
     } else if (strncmp(a, "--strategy", 10) == 0) {
         if (strcmp(v, "auto") == 0)
