@@ -10,8 +10,9 @@
  * any job can match; each listed object is given to the jobs whose URI
  * matches it, found through an index of the jobs' literal prefixes. This
  * costs one listing whatever the number of jobs, where a listing per job
- * would read a listing file once per job. A job URI the plan's URI does not
- * provably contain (a hand-edited plan) gets a listing of its own.
+ * would read a listing file once per job. A job URI the plan's URI is not
+ * proved to contain (pinned '*'/'?' segments, a hand-edited plan) gets a
+ * listing of its own.
  *
  * Exclusions: an import takes everything its URI matches, so a job counts
  * excluded objects too (and says how many it now holds); --exclude only

@@ -147,6 +147,17 @@ jq 'del(.jobs[].digest)' "$tmp/plan.json" > "$tmp/plan-nd.json"
 verify "$tmp/plan-nd.json" --bucket-dir "$d"
 check "no digests" 0
 
+# A plan of a '*' URI: its jobs pin the segment and are listed one by one.
+"$bin" plan --json --bucket-dir "$d" --max-objects 3 'gs://bkt/studies/*/*.dcm' > "$tmp/splan.json" 2> /dev/null
+verify "$tmp/splan.json" --bucket-dir "$d"
+check "segmented plan" 0
+mkfile "$d/studies/b/9.dcm" 9
+mkfile "$d/studies/zz/1.dcm" 3
+verify "$tmp/splan.json" --bucket-dir "$d"
+check "segmented plan changed" 1 '^job [0-9]+ gs://bkt/studies/[^ ]*: objects 3 -> 4, bytes 600 -> 609$' \
+  "^uncovered gs://bkt/studies/\*/\*\.dcm: 1 object\(s\), 3 bytes, that no job matches: 'studies/zz/1.dcm'$"
+rm -r "$d/studies/b/9.dcm" "$d/studies/zz"
+
 # --- a listing file: generations ---------------------------------------------------------
 l=$tmp/listing.jsonl
 for s in a b; do for i in 1 2 3; do
