@@ -342,7 +342,7 @@ static int choose(gcsplan__auth *au, const gcsplan__auth_config *cfg, gcsplan_er
     if (err != NULL)
         snprintf(err->hint, sizeof err->hint,
                  "looked for $CLOUDSDK_AUTH_ACCESS_TOKEN_FILE, $GOOGLE_OAUTH_ACCESS_TOKEN, "
-                 "$GOOGLE_APPLICATION_CREDENTIALS, %s, and a metadata server "
+                 "$GOOGLE_APPLICATION_CREDENTIALS, %.2000s, and a metadata server "
                  "($GCE_METADATA_HOST, or a GCE VM)", path[0] ? path : "gcloud's ADC file");
     return rc;
 }

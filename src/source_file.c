@@ -402,7 +402,7 @@ static const char *csv_record(listing_parser *lp, const char *p, size_t n)
 {
     char num[NUMBER_TEXT_MAX];
     size_t pos = 0, col = 0, len;
-    int more = 1, have = 0;
+    int more = 1;
     if (n > 0 && p[n - 1] == '\r')
         n--;
     lp->rec.generation = 0;
@@ -421,7 +421,6 @@ static const char *csv_record(listing_parser *lp, const char *p, size_t n)
         if (is_name) {
             if ((why = set_name(&lp->rec, lp->rec.name, len > cap ? cap : len)) != NULL)
                 return why;
-            have |= SEEN_NAME;
         } else if (col == lp->gen_col && len == 0) {
             /* an empty generation: the report has none for this object */
         } else if (is_num) {

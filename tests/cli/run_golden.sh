@@ -5,7 +5,7 @@
 #   === stdout   expected stdout, exactly (not compared when absent)
 #   === stderr   expected stderr, exactly (not compared when absent)
 #   === exit     expected exit status
-# In args, @DATA@ stands for $GCSPLAN_TEST_DATA (tests/data).
+# In args and in expected output, @DATA@ stands for $GCSPLAN_TEST_DATA (tests/data).
 # Usage: run_golden.sh GCSPLAN CASES_DIR [NAME...]
 set -u
 bin=$1 dir=$2
@@ -29,6 +29,14 @@ for t in "${cases[@]}"; do
   [ -f "$tmp/sec.stdin" ] || : > "$tmp/sec.stdin"
   "$bin" "${args[@]}" < "$tmp/sec.stdin" > "$tmp/out" 2> "$tmp/err"
   code=$?
+  # Paths under the test data directory are written @DATA@ in the expected output.
+  if [ -n "${GCSPLAN_TEST_DATA:-}" ]; then
+    for f in "$tmp/out" "$tmp/err"; do
+      DATA=$GCSPLAN_TEST_DATA awk '{ while ((i = index($0, ENVIRON["DATA"])) > 0)
+        $0 = substr($0, 1, i - 1) "@DATA@" substr($0, i + length(ENVIRON["DATA"])); print }' \
+        "$f" > "$f.subst" && mv "$f.subst" "$f"
+    done
+  fi
   ok=1
   if [ "$code" != "$(cat "$tmp/sec.exit")" ]; then
     echo "FAIL $name: exit $code, expected $(cat "$tmp/sec.exit")"; ok=0

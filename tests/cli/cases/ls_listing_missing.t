@@ -5,6 +5,6 @@ ls
 gs://example-archive/**
 === stdout
 === stderr
-gcsplan: error: /work/main/tests/data/nope.jsonl: cannot open: No such file or directory (the listing is incomplete)
+gcsplan: error: @DATA@/nope.jsonl: cannot open: No such file or directory (the listing is incomplete)
 === exit
 3
