@@ -211,18 +211,26 @@ static void print_commands(out_writer *w, const plan_format *f, const gcsplan_pl
         const unsigned char *body;
         size_t blen;
         yajl_gen_get_buf(g, &body, &blen);
-        put(w, "curl -sS -X POST -H \"Authorization: Bearer $(gcloud auth print-access-token)\" "
+        put(w, "curl -sS --fail-with-body -X POST "
+               "-H \"Authorization: Bearer $(gcloud auth print-access-token)\" "
                "-H 'Content-Type: application/json; charset=utf-8' --data-binary ");
         shell_quote(w, (const char *)body, blen);
         yajl_gen_clear(g);
         yajl_gen_reset(g, NULL);
         put(w, " ");
+        /* ENDPOINT/v1/STORE:import, quoted as one word. */
         size_t elen = strlen(f->api_endpoint);
-        char url[4096];
-        snprintf(url, sizeof url, "%.*s/v1/%s:import", (int)(elen && f->api_endpoint[elen - 1] == '/'
-                                                                 ? elen - 1 : elen),
-                 f->api_endpoint, f->store);
-        shell_quote(w, url, strlen(url));
+        while (elen > 0 && f->api_endpoint[elen - 1] == '/')
+            elen--;
+        size_t ulen = elen + strlen("/v1/") + strlen(f->store) + strlen(":import");
+        char *url = malloc(ulen + 1);
+        if (url == NULL) {
+            w->failed = ENOMEM;
+            break;
+        }
+        snprintf(url, ulen + 1, "%.*s/v1/%s:import", (int)elen, f->api_endpoint, f->store);
+        shell_quote(w, url, ulen);
+        free(url);
         put(w, "\n");
     }
     yajl_gen_free(g);

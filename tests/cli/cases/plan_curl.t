@@ -9,7 +9,7 @@ http://127.0.0.1:9/
 @DATA@/example/listing.jsonl
 gs://example-archive/studies/2020/odd names/**
 === stdout
-curl -sS -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json; charset=utf-8' --data-binary '{"gcsSource":{"uri":"gs://example-archive/studies/2020/odd names/**"}}' 'http://127.0.0.1:9/v1/projects/p/locations/l/datasets/d/dicomStores/s:import'
+curl -sS --fail-with-body -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" -H 'Content-Type: application/json; charset=utf-8' --data-binary '{"gcsSource":{"uri":"gs://example-archive/studies/2020/odd names/**"}}' 'http://127.0.0.1:9/v1/projects/p/locations/l/datasets/d/dicomStores/s:import'
 === stderr
 warning[wildcard-in-name]: 1 name holds a literal '*' or '?': no import URI can name such an object alone, and a URI written for it matches others too
     'studies/2020/odd names/what*is?this.dcm'
