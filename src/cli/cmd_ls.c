@@ -29,24 +29,16 @@ int cmd_ls(int argc, char **argv)
             json = 1;
         } else if (strcmp(a, "-0") == 0 || strcmp(a, "--null") == 0) {
             sep = '\0';
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            cli_print_help(stdout, "ls");
-            status = EXIT_YES;
-            goto done;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            diag_usage("ls", "unknown option '%s'", a);
-            goto done;
-        } else if (src.uri == NULL) {
-            src.uri = a;
         } else {
-            diag_usage("ls", "only one URI is allowed");
-            goto done;
+            int r = source_args_rest(&src, "ls", a);
+            if (r <= 0) {
+                status = r == 0 ? EXIT_YES : EXIT_USAGE;
+                goto done;
+            }
         }
     }
-    if (src.uri == NULL) {
-        diag_usage("ls", "a URI is required");
+    if (source_args_need_uri(&src, "ls") != 0)
         goto done;
-    }
 
     gcsplan_pattern *p;
     gcsplan_lister *l;

@@ -12,32 +12,6 @@
 #include "source_args.h"
 #include "spool.h"
 
-/* SIZE: plain bytes or a suffix K M G T (powers of 1024). */
-static int parse_size(const char *v, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (v[0] < '0' || v[0] > '9' || errno != 0 || end == v)
-        return -1;
-    int shift = 0;
-    switch (*end) {
-    case '\0': break;
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
-    case 'T': case 't': shift = 40; break;
-    default: return -1;
-    }
-    if (*end != '\0' && end[1] != '\0' && !(end[1] == 'i' && end[2] == 'B' && end[3] == '\0') &&
-        !(end[1] == 'B' && end[2] == '\0'))
-        return -1;
-    if (shift && n > (UINT64_MAX >> shift))
-        return -1;
-    *out = (uint64_t)n << shift;
-    return *out > 0 ? 0 : -1;
-}
-
 /* Plan the spooled listing under the given limits. */
 static int plan_pass(spool *sp, const gcsplan_pattern *p, const gcsplan_plan_options *o,
                      gcsplan_planner **out, gcsplan_error *err)
@@ -145,33 +119,27 @@ int cmd_plan(int argc, char **argv)
         }
         if (strcmp(a, "--json") == 0) {
             fmt.kind = PLAN_JSON;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            cli_print_help(stdout, "plan");
-            status = EXIT_YES;
-            goto done;
         } else if (v != NULL && strncmp(a, "--max-objects", 13) == 0) {
-            uint64_t n;
-            char *end;
-            errno = 0;
-            n = strtoull(v, &end, 10);
-            if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n == 0) {
+            unsigned long long n;
+            if (cli_parse_count(v, &n) != 0) {
                 diag_usage("plan", "--max-objects needs a positive number, not '%s'", v);
                 goto done;
             }
             po.max_objects = n;
         } else if (v != NULL && strncmp(a, "--max-bytes", 11) == 0) {
-            if (parse_size(v, &po.max_bytes) != 0) {
+            unsigned long long n;
+            if (cli_parse_size(v, &n) != 0 || n == 0) {
                 diag_usage("plan", "--max-bytes needs a size such as 500G, not '%s'", v);
                 goto done;
             }
+            po.max_bytes = n;
         } else if (v != NULL && strncmp(a, "--max-jobs", 10) == 0) {
-            char *end;
-            errno = 0;
-            max_jobs = strtoull(v, &end, 10);
-            if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || max_jobs == 0) {
+            unsigned long long n;
+            if (cli_parse_count(v, &n) != 0) {
                 diag_usage("plan", "--max-jobs needs a positive number, not '%s'", v);
                 goto done;
             }
+            max_jobs = n;
         } else if (v != NULL && strncmp(a, "--format", 8) == 0) {
             if (strcmp(v, "table") == 0)
                 fmt.kind = PLAN_TABLE;
@@ -193,20 +161,16 @@ int cmd_plan(int argc, char **argv)
             }
         } else if (v != NULL && strncmp(a, "--api-endpoint", 14) == 0) {
             fmt.api_endpoint = v;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            diag_usage("plan", "unknown option '%s'", a);
-            goto done;
-        } else if (src.uri == NULL) {
-            src.uri = a;
         } else {
-            diag_usage("plan", "only one URI is allowed");
-            goto done;
+            int r = source_args_rest(&src, "plan", a);
+            if (r <= 0) {
+                status = r == 0 ? EXIT_YES : EXIT_USAGE;
+                goto done;
+            }
         }
     }
-    if (src.uri == NULL) {
-        diag_usage("plan", "a URI is required");
+    if (source_args_need_uri(&src, "plan") != 0)
         goto done;
-    }
     if ((fmt.kind == PLAN_GCLOUD || fmt.kind == PLAN_CURL) && fmt.store == NULL) {
         diag_usage("plan", "--format=%s needs --store", fmt.kind == PLAN_GCLOUD ? "gcloud" : "curl");
         goto done;

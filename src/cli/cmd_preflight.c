@@ -13,32 +13,6 @@
 #define EXAMPLES_OPT_MAX GCSPLAN_PREFLIGHT_EXAMPLES_MAX
 #define EXAMINED_OPT_MAX 100000000ul
 
-int cli_parse_size(const char *s, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (errno != 0)
-        return -1;
-    int shift = 0;
-    switch (*end) {
-    case '\0': break;
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
-    case 'T': case 't': shift = 40; break;
-    default: return -1;
-    }
-    if (*end != '\0' && end[1] != '\0')
-        return -1;
-    if (shift && n > (~0ull >> shift))
-        return -1;
-    *out = n << shift;
-    return 0;
-}
-
 void preflight_args_init(preflight_args *a, int fail_on_default)
 {
     gcsplan_preflight_options o = GCSPLAN_PREFLIGHT_OPTIONS_INIT;
@@ -244,24 +218,16 @@ int cmd_preflight(int argc, char **argv)
             continue;
         if (strcmp(a, "--json") == 0) {
             json = 1;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            cli_print_help(stdout, "preflight");
-            status = EXIT_YES;
-            goto done;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            diag_usage("preflight", "unknown option '%s'", a);
-            goto done;
-        } else if (src.uri == NULL) {
-            src.uri = a;
         } else {
-            diag_usage("preflight", "only one URI is allowed");
-            goto done;
+            int r = source_args_rest(&src, "preflight", a);
+            if (r <= 0) {
+                status = r == 0 ? EXIT_YES : EXIT_USAGE;
+                goto done;
+            }
         }
     }
-    if (src.uri == NULL) {
-        diag_usage("preflight", "a URI is required");
+    if (source_args_need_uri(&src, "preflight") != 0)
         goto done;
-    }
     if (!pfa.enabled) {
         diag_usage("preflight", "--no-preflight leaves nothing to do");
         goto done;

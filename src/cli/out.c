@@ -84,3 +84,42 @@ void cli_human_bytes(char *buf, size_t cap, unsigned long long n)
     else
         snprintf(buf, cap, "%.1f %s", v, unit[u]);
 }
+
+int cli_parse_size(const char *s, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno != 0)
+        return -1;
+    int shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'K': case 'k': shift = 10; break;
+    case 'M': case 'm': shift = 20; break;
+    case 'G': case 'g': shift = 30; break;
+    case 'T': case 't': shift = 40; break;
+    default: return -1;
+    }
+    if (*end != '\0' && end[1] != '\0')
+        return -1;
+    if (shift && n > (~0ull >> shift))
+        return -1;
+    *out = n << shift;
+    return 0;
+}
+
+int cli_parse_count(const char *s, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || n == 0)
+        return -1;
+    *out = n;
+    return 0;
+}

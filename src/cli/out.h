@@ -25,5 +25,9 @@ void out_close(out_writer *w);
 double cli_now(void);
 /* "1.5 GiB"-style sizes. */
 void cli_human_bytes(char *buf, size_t cap, unsigned long long n);
+/* SIZE: bytes, or a number with K, M, G or T (powers of 1024). 0 or -1. */
+int cli_parse_size(const char *s, unsigned long long *out);
+/* A positive decimal count. 0 or -1. */
+int cli_parse_count(const char *s, unsigned long long *out);
 
 #endif

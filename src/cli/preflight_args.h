@@ -37,7 +37,5 @@ void preflight_args_add(preflight_args *a, const gcsplan_object *o);
 int preflight_args_report(preflight_args *a, FILE *f, int json, int colour);
 void preflight_args_free(preflight_args *a);
 
-/* SIZE: bytes, or a number with K, M, G or T (powers of 1024). */
-int cli_parse_size(const char *s, unsigned long long *out);
 
 #endif

@@ -129,6 +129,27 @@ int source_args_take(source_args *s, const char *sub, int argc, char **argv, int
     return 1;
 }
 
+int source_args_rest(source_args *s, const char *sub, const char *a)
+{
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        cli_print_help(stdout, sub);
+        return 0;
+    }
+    if (a[0] == '-' && a[1] != '\0')
+        return diag_usage(sub, "unknown option '%s'", a), -1;
+    if (s->uri != NULL)
+        return diag_usage(sub, "only one URI is allowed"), -1;
+    s->uri = a;
+    return 1;
+}
+
+int source_args_need_uri(const source_args *s, const char *sub)
+{
+    if (s->uri == NULL)
+        return diag_usage(sub, "a URI is required"), -1;
+    return 0;
+}
+
 /* The live status line: rewritten in place on the terminal. */
 static void show_progress(const gcsplan_list_stats *st, void *ctx)
 {

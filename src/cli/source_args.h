@@ -18,6 +18,15 @@ void source_args_init(source_args *s);
  * (and advances *i past a value), 0 when not one, -1 after a usage error
  * (already reported for command `sub`). */
 int source_args_take(source_args *s, const char *sub, int argc, char **argv, int *i);
+/* What is left of a command line once the command's own options are taken:
+ * --help (prints the command's help), an unknown option (a usage error), or
+ * the URI (only one). Returns 1 when the argument was the URI, 0 after
+ * --help, -1 after a usage error (reported). */
+int source_args_rest(source_args *s, const char *sub, const char *a);
+/* After the arguments: the URI must have been given. Returns 0, or -1 after
+ * reporting a usage error. */
+int source_args_need_uri(const source_args *s, const char *sub);
+
 /* Compile the URI (reporting errors and warnings) and make the lister.
  * Returns EXIT_YES or the exit status to return. */
 int source_args_open(source_args *s, const char *sub, gcsplan_pattern **pattern,
