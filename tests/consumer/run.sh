@@ -7,8 +7,9 @@ build=$1 src=$2 cc=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" > "$tmp/install.log"
-# Sanitizer builds leave their runtime in the libraries' link interface.
-flags=$(grep -o -- '-fsanitize=[a-z,]*' "$build/CMakeCache.txt" | head -1 || true)
+# A sanitizer build's libraries need the sanitizer runtime in the consumer.
+san=$(sed -n 's/^GCSPLAN_SANITIZE:[A-Z]*=//p' "$build/CMakeCache.txt")
+flags=${san:+-fsanitize=$san}
 
 cmake -S "$src" -B "$tmp/cmake" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_C_COMPILER="$cc" \
   -DCMAKE_C_FLAGS="$flags" > "$tmp/configure.log"
