@@ -15,9 +15,12 @@
  * retried page (after a 429, a 5xx, a broken connection or a cut body) never
  * yields twice or loses an item.
  *
- * Memory: pages held at once are bounded by PAGES_MAX (in flight and ready,
- * plus one for the head), nodes by NODES_MAX; neither grows with the number
- * of objects. */
+ * Memory: pages held at once are bounded by pages_max (8 per request in
+ * flight), their received bytes by READY_BYTES_MAX, nodes by NODES_MAX; none
+ * grows with the number of objects. Ranges are cut small (about 16 per
+ * request in flight) so that each is a few pages: the head is consumed while
+ * the ranges after it arrive, which is what keeps `parallel` requests busy
+ * under latency without holding much. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,11 +36,12 @@
 #include "source.h"
 #include "transport.h"
 
-#define READY_PER_NODE 2          /* pages a leaf may have waiting */
+#define READY_PER_NODE 8          /* pages a leaf may have waiting */
+#define READY_BYTES_MAX ((size_t)32 << 20) /* bytes of received pages waiting, at most */
 #define NODES_MAX 20000           /* nodes alive at once (walk fan-out) */
 #define SCAN_EXTRA 16             /* nodes past the parallel bound the scheduler looks at */
 #define SPLIT_DEPTH_MAX 4         /* a split probe descends through lone directories */
-#define SPLIT_RANGES_PER_REQUEST 4 /* ranges wanted per parallel request */
+#define SPLIT_RANGES_PER_REQUEST 16 /* ranges wanted per parallel request */
 #define ERROR_BODY_MAX 8192       /* bytes of an error body kept for its message */
 
 enum { N_LEAF, N_WALK, N_SPLIT, N_GET };
@@ -110,6 +114,7 @@ struct live {
     size_t nnodes;
     size_t pages_held;     /* in ready lists, in flight and current */
     size_t pages_max;
+    size_t ready_bytes;    /* of the pages in ready lists and current */
     size_t in_flight;
     page *free_pages;
     int failed;
@@ -150,6 +155,12 @@ static void page_put(live *s, page *p)
         return;
     p->next = s->free_pages;
     s->free_pages = p;
+}
+
+/* What a received page takes, for the memory bound. */
+static size_t page_bytes(const page *p)
+{
+    return p->used + p->n * sizeof(entry);
 }
 
 static void page_destroy(live *s, page *p)
@@ -219,6 +230,7 @@ static void drop_pages(live *s, node *n)
 {
     for (page *p = n->ready; p != NULL;) {
         page *next = p->next;
+        s->ready_bytes -= page_bytes(p);
         page_put(s, p);
         s->pages_held--;
         p = next;
@@ -226,6 +238,7 @@ static void drop_pages(live *s, node *n)
     n->ready = n->ready_tail = NULL;
     n->nready = 0;
     if (n->cur != NULL) {
+        s->ready_bytes -= page_bytes(n->cur);
         page_put(s, n->cur);
         s->pages_held--;
         n->cur = NULL;
@@ -766,6 +779,7 @@ static int page_complete(live *s, node *n)
         return fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
     n->done = token == NULL;
     if (n->kind == N_LEAF || n->kind == N_GET) {
+        s->ready_bytes += page_bytes(pg);
         if (n->ready_tail != NULL)
             n->ready_tail->next = pg;
         else
@@ -808,7 +822,8 @@ static int pump(live *s)
             n->waiting = 0;
         }
         if (n != s->head) {
-            if (n->nready >= READY_PER_NODE || s->pages_held >= s->pages_max)
+            if (n->nready >= READY_PER_NODE || s->pages_held >= s->pages_max ||
+                s->ready_bytes >= READY_BYTES_MAX)
                 continue;
             if (n->kind == N_WALK && s->nnodes >= NODES_MAX)
                 continue;
@@ -861,6 +876,7 @@ static int live_next(gcsplan__source *base, gcsplan_object *obj)
                 obj->generation = e->generation;
                 return 0;
             }
+            s->ready_bytes -= page_bytes(n->cur);
             page_put(s, n->cur);
             s->pages_held--;
             n->cur = NULL;
@@ -1004,7 +1020,7 @@ int gcsplan__source_live_new(gcsplan__source **out, const gcsplan__source_env *e
     s->pat = env->pattern;
     s->o = env->opts;
     s->anonymous = env->opts->anonymous;
-    s->pages_max = 2 * (size_t)s->o->parallel + 2;
+    s->pages_max = 8 * (size_t)s->o->parallel + 2;
     s->rng = gcsplan__rng_seed();
     if (set_endpoint(s) != 0) {
         live_free(&s->base);
