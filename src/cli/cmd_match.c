@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -19,8 +20,11 @@
 /* A run of literal bytes every match contains: lines without it are passed
  * over wholesale by memmem across the buffer, the way grep does, instead of
  * one matcher call per line. Which run is worth it depends on the names: a
- * run found on most lines ("studies/") only adds work, so the runs are tried
- * on the first block of input and the rarest is kept, or none. */
+ * run found on most lines ("studies/") only adds work, and memmem is slow
+ * for a needle whose start recurs in the text ("studies/2019/..." against
+ * lines that all start "studies/"). So the candidates (each literal run, and
+ * its tails after each '/') are tried on the first block of input and the
+ * one that scans it fastest, among those on few enough lines, is kept. */
 typedef struct needle {
     const char *s;
     size_t len;
@@ -29,37 +33,57 @@ typedef struct needle {
 #define NEEDLE_CANDIDATES 32
 #define NEEDLE_SAMPLE (256u << 10)
 #define NEEDLE_MAX_SHARE 8 /* kept only when on fewer than 1 line in 8 */
+#define NEEDLE_MIN 3
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Hits of c in the sample, and how long finding them took. */
+static size_t try_needle(const char *sample, size_t n, const char *c, size_t clen, double *took)
+{
+    size_t hits = 0;
+    double t0 = seconds();
+    for (const char *q = sample; (q = memmem(q, n - (size_t)(q - sample), c, clen)); q += clen)
+        hits++;
+    *took = seconds() - t0;
+    return hits;
+}
 
 static needle choose_needle(const gcsplan_pattern *p, const char *sample, size_t n, char sep)
 {
     needle best = { NULL, 0 };
-    size_t best_hits = SIZE_MAX, olen, tried = 0;
+    double best_time = 0;
+    size_t olen, tried = 0, lines = 0;
     const char *obj = gcsplan_pattern_object(p, &olen);
     if (n > NEEDLE_SAMPLE)
         n = NEEDLE_SAMPLE;
-    size_t lines = 0;
     for (const char *q = sample; (q = memchr(q, sep, n - (size_t)(q - sample))) != NULL; q++)
         lines++;
     for (size_t i = 0; i < olen && tried < NEEDLE_CANDIDATES;) {
         size_t k = i;
         while (k < olen && obj[k] != '*' && obj[k] != '?')
             k++;
-        if (k - i >= 2) {
+        /* The run obj[i, k), then its tails after each '/'. */
+        for (size_t start = i; start < k && tried < NEEDLE_CANDIDATES; start++) {
+            if (start > i && obj[start - 1] != '/')
+                continue;
+            if (k - start < NEEDLE_MIN)
+                break;
             tried++;
-            size_t hits = 0;
-            for (const char *q = sample; (q = memmem(q, n - (size_t)(q - sample), obj + i, k - i));
-                 q += k - i)
-                hits++;
-            if (hits < best_hits || (hits == best_hits && k - i > best.len)) {
-                best_hits = hits;
-                best.s = obj + i;
-                best.len = k - i;
+            double took;
+            size_t hits = try_needle(sample, n, obj + start, k - start, &took);
+            if (hits * NEEDLE_MAX_SHARE <= lines && (best.len == 0 || took < best_time)) {
+                best.s = obj + start;
+                best.len = k - start;
+                best_time = took;
             }
         }
         i = k + 1;
     }
-    if (best.len > 0 && best_hits * NEEDLE_MAX_SHARE > lines)
-        best.len = 0;
     return best;
 }
 
