@@ -479,3 +479,22 @@ void gcsplan__auth_free(gcsplan__auth *au)
     gcsplan__free_secret(a, au->refresh_token);
     gcsplan__free(a, au);
 }
+
+int gcsplan__auth_header_line(gcsplan__auth *a, char *line, size_t cap, const char **out,
+                              gcsplan_error *err)
+{
+    const char *value = NULL;
+    *out = NULL;
+    if (a != NULL) {
+        int rc = gcsplan__auth_header(a, &value, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (value == NULL)
+        return 0;
+    int n = snprintf(line, cap, "Authorization: %s", value);
+    if (n < 0 || (size_t)n >= cap)
+        return gcsplan__error_set(err, GCSPLAN_ELIMIT, "the access token is too long");
+    *out = line;
+    return 0;
+}

@@ -65,6 +65,12 @@ int gcsplan__auth_new(gcsplan__auth **out, const gcsplan_allocator *a,
  * the server answered, GCSPLAN_ENOMEM. */
 int gcsplan__auth_header(gcsplan__auth *a, const char **header, gcsplan_error *err);
 
+/* The whole header line, "Authorization: Bearer ...", written into line
+ * (cap bytes), or *out = NULL when anonymous. The request callers share
+ * this. Returns as gcsplan__auth_header; a NULL handle is anonymous. */
+int gcsplan__auth_header_line(gcsplan__auth *a, char *line, size_t cap, const char **out,
+                              gcsplan_error *err);
+
 /* After a 401: forget the cached token so that the next header call fetches
  * a new one. Returns 1 when that will happen, 0 when the source cannot
  * refresh (a given token, or anonymous): retrying would only fail again. */

@@ -152,17 +152,13 @@ static int start(gcsplan__probe *p, slot *s)
     s->overflow = 0;
     int h = 0;
     s->headers[h++] = "Range: bytes=0-" GCSPLAN__PROBE_LAST_BYTE;
-    if (p->auth != NULL) {
-        const char *authz = NULL;
-        if (gcsplan__auth_header(p->auth, &authz, &p->err) != 0) {
-            p->failed = p->err.code ? p->err.code : GCSPLAN_ESOURCE;
-            return p->failed;
-        }
-        if (authz != NULL) {
-            snprintf(s->auth_line, sizeof s->auth_line, "Authorization: %s", authz);
-            s->headers[h++] = s->auth_line;
-        }
+    const char *authz;
+    if (gcsplan__auth_header_line(p->auth, s->auth_line, sizeof s->auth_line, &authz, &p->err) != 0) {
+        p->failed = p->err.code ? p->err.code : GCSPLAN_ESOURCE;
+        return p->failed;
     }
+    if (authz != NULL)
+        s->headers[h++] = authz;
     s->headers[h] = NULL;
     s->xfer.url = s->url;
     s->xfer.headers = s->headers;

@@ -556,19 +556,15 @@ static int start(live *s, node *n)
     n->page_items = 0;
     n->page_prefixes = 0;
     int h = 0;
-    const char *authz = NULL;
-    if (s->auth != NULL) {
-        gcsplan_error aerr;
-        if (gcsplan__auth_header(s->auth, &authz, &aerr) != 0) {
-            *s->base.env->err = aerr;
-            s->failed = aerr.code ? aerr.code : GCSPLAN_ESOURCE;
-            return s->failed;
-        }
+    const char *authz;
+    gcsplan_error aerr;
+    if (gcsplan__auth_header_line(s->auth, n->auth_line, sizeof n->auth_line, &authz, &aerr) != 0) {
+        *s->base.env->err = aerr;
+        s->failed = aerr.code ? aerr.code : GCSPLAN_ESOURCE;
+        return s->failed;
     }
-    if (authz != NULL) {
-        snprintf(n->auth_line, sizeof n->auth_line, "Authorization: %s", authz);
-        n->headers[h++] = n->auth_line;
-    }
+    if (authz != NULL)
+        n->headers[h++] = authz;
     n->headers[h] = NULL;
     n->xfer.url = n->url;
     n->xfer.headers = n->headers;
