@@ -254,9 +254,23 @@ int cmd_plan(int argc, char **argv)
     }
     gcsplan_plan_stats st;
     gcsplan_planner_stats(pl, &st);
-    /* Findings on stderr, before the plan: stdout stays the plan. */
-    int pst = preflight_args_report(&pfa, stderr, 0, diag_color());
-    status = plan_print(&fmt, p, pl, &po, max_jobs);
+    /* Findings on stderr, before the plan: stdout stays the plan. With
+     * --json they go into the plan document instead, for tools. */
+    int pst;
+    char *findings = NULL;
+    if (fmt.kind == PLAN_JSON && pfa.pf != NULL) {
+        size_t flen = 0;
+        FILE *mem = open_memstream(&findings, &flen);
+        pst = mem ? preflight_args_report(&pfa, mem, 1, 0) : EXIT_SOURCE;
+        if (mem != NULL)
+            fclose(mem);
+        if (findings != NULL && flen > 0 && findings[flen - 1] == '\n')
+            findings[flen - 1] = '\0';
+    } else {
+        pst = preflight_args_report(&pfa, stderr, 0, diag_color());
+    }
+    status = plan_print(&fmt, p, pl, &po, max_jobs, findings);
+    free(findings);
     if (status == EXIT_YES && st.objects == 0)
         status = EXIT_NO;
     if (status == EXIT_YES && pst != EXIT_YES)

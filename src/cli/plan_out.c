@@ -105,7 +105,8 @@ static void json_u64_or_null(yajl_gen g, const char *key, uint64_t v)
 }
 
 static void print_json(out_writer *w, const gcsplan_pattern *p, const gcsplan_planner *pl,
-                       const gcsplan_plan_options *limits, uint64_t max_jobs)
+                       const gcsplan_plan_options *limits, uint64_t max_jobs,
+                       const char *findings)
 {
     gcsplan_plan_stats st;
     gcsplan_planner_stats(pl, &st);
@@ -165,9 +166,14 @@ static void print_json(out_writer *w, const gcsplan_pattern *p, const gcsplan_pl
         gen_flush(g, w); /* a big plan streams out job by job */
     }
     yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
     gen_flush(g, w);
-    out_write(w, "\n", 1);
+    /* The findings are a JSON document already: written as they are, and the
+     * plan's object closed by hand rather than by the generator. */
+    if (findings != NULL && findings[0] == '{') {
+        put(w, ",\"preflight\":");
+        put(w, findings);
+    }
+    put(w, "}\n");
     yajl_gen_free(g);
 }
 
@@ -237,7 +243,7 @@ static void print_commands(out_writer *w, const plan_format *f, const gcsplan_pl
 }
 
 int plan_print(const plan_format *f, const gcsplan_pattern *p, const gcsplan_planner *pl,
-               const gcsplan_plan_options *limits, uint64_t max_jobs)
+               const gcsplan_plan_options *limits, uint64_t max_jobs, const char *findings)
 {
     out_writer w;
     if (out_open(&w, 1) != 0) {
@@ -245,7 +251,7 @@ int plan_print(const plan_format *f, const gcsplan_pattern *p, const gcsplan_pla
         return EXIT_SOURCE;
     }
     switch (f->kind) {
-    case PLAN_JSON: print_json(&w, p, pl, limits, max_jobs); break;
+    case PLAN_JSON: print_json(&w, p, pl, limits, max_jobs, findings); break;
     case PLAN_GCLOUD:
     case PLAN_CURL: print_commands(&w, f, pl); break;
     default: print_table(&w, pl); break;

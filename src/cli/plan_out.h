@@ -17,8 +17,9 @@ typedef struct plan_format {
 /* Split --store into its parts; 0, or -1 when it is not of that shape. */
 int plan_parse_store(plan_format *f, const char *store);
 void plan_format_free(plan_format *f);
-/* Print the checked plan on stdout; returns an exit status. */
+/* Print the checked plan on stdout; returns an exit status. findings, when
+ * not NULL, is the pre-flight's JSON document, which --json embeds. */
 int plan_print(const plan_format *f, const gcsplan_pattern *p, const gcsplan_planner *pl,
-               const gcsplan_plan_options *limits, uint64_t max_jobs);
+               const gcsplan_plan_options *limits, uint64_t max_jobs, const char *findings);
 
 #endif
