@@ -44,7 +44,8 @@
 #define SPLIT_RANGES_PER_REQUEST 16 /* ranges wanted per parallel request */
 #define ERROR_BODY_MAX 8192       /* bytes of an error body kept for its message */
 
-enum { N_LEAF, N_WALK, N_SPLIT, N_GET };
+/* N_SAMPLE: one page, fetched before the listing to choose its strategy. */
+enum { N_LEAF, N_WALK, N_SPLIT, N_GET, N_SAMPLE };
 
 typedef struct entry {
     uint32_t off, len;
@@ -121,6 +122,8 @@ struct live {
     uint64_t rng;
     char strategy_why[160];
     int strategy;          /* GCSPLAN_STRATEGY_FLAT or _WALK, or -1 for one get */
+    int by_cost;           /* auto with middle wildcards: sample, then choose */
+    uint64_t per_dir;      /* sampled objects per directory, 0 when unknown */
 };
 
 static double now_s(void)
@@ -397,6 +400,7 @@ static int plan(live *s)
                  : s->o->strategy == GCSPLAN_STRATEGY_WALK
                      ? "asked for"
                      : "wildcards in middle segments: only matching directories are listed");
+        s->by_cost = middle && s->o->strategy == GCSPLAN_STRATEGY_AUTO && s->o->parallel > 0;
         size_t lit_end = 0;
         for (size_t i = 0; i < nsegs; i++) {
             gcsplan_segment seg;
@@ -496,7 +500,8 @@ static int on_prefix(void *ctx, const char *p, size_t len)
     node *n = ctx;
     live *s = n->src;
     n->page_prefixes++;
-    if ((n->kind == N_WALK || n->kind == N_SPLIT) && page_add(s, n->filling, p, len, 0, 0) != 0)
+    if ((n->kind == N_WALK || n->kind == N_SPLIT || n->kind == N_SAMPLE) &&
+        page_add(s, n->filling, p, len, 0, 0) != 0)
         return GCSPLAN_ENOMEM;
     return 0;
 }
@@ -750,6 +755,9 @@ static int split_page(live *s, node *n, page *pg, const char *token)
     }
     size_t want = (size_t)s->o->parallel * SPLIT_RANGES_PER_REQUEST;
     size_t group = np / want + 1;
+    /* Directories of a few objects each: a range is at least a page of them. */
+    if (s->per_dir > 0 && s->per_dir < 1000 && group < 1000 / s->per_dir)
+        group = 1000 / s->per_dir;
     for (size_t i = 0; i < np; i++) {
         if (++n->since_cut >= group && add_range(s, n, pg->names + pg->e[i].off, pg->e[i].len) != 0)
             return -1;
@@ -774,7 +782,7 @@ static int page_complete(live *s, node *n)
     if (token != NULL && (n->token = dup_bytes(s, token, strlen(token))) == NULL)
         return fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
     n->done = token == NULL;
-    if (n->kind == N_LEAF || n->kind == N_GET) {
+    if (n->kind == N_LEAF || n->kind == N_GET || n->kind == N_SAMPLE) {
         s->ready_bytes += page_bytes(pg);
         if (n->ready_tail != NULL)
             n->ready_tail->next = pg;
@@ -896,6 +904,139 @@ static int live_next(gcsplan__source *base, gcsplan_object *obj)
         if (rc != 0 && !s->failed)
             fail(s, rc, 0, "transport failed: %s", gcsplan_strerror(rc));
     }
+}
+
+/* --- choosing between walk and flat by cost ----------------------------------------------- */
+
+#define SAMPLE_MORE_PAGES 4 /* a sampled listing with a next page: assume this many */
+
+/* Fetch the first page of a listing, alone, before the listing proper. */
+static node *sample(live *s, const char *prefix, size_t len, int delimiter)
+{
+    node *n = node_new(s, N_SAMPLE, prefix, len);
+    if (n == NULL) {
+        fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
+        return NULL;
+    }
+    n->delimiter = delimiter;
+    while (!s->failed && n->ready == NULL && !(n->done && !n->in_flight)) {
+        if (!n->in_flight && (!n->waiting || now_s() >= n->retry_at)) {
+            n->waiting = 0;
+            if (start(s, n) != 0)
+                break;
+        }
+        long timeout = 1000;
+        if (n->waiting) {
+            timeout = (long)((n->retry_at - now_s()) * 1000) + 1;
+            if (timeout > 0) {
+                struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
+                nanosleep(&ts, NULL);
+            }
+            continue;
+        }
+        int rc = s->t->ops->run(s->t, timeout);
+        if (rc != 0)
+            fail(s, rc, 0, "transport failed: %s", gcsplan_strerror(rc));
+    }
+    if (s->failed) {
+        node_free(s, n);
+        return NULL;
+    }
+    return n;
+}
+
+/* With wildcards in middle segments both strategies work. The walk costs a
+ * request per matching directory per level below; a flat listing a request
+ * per 1000 objects under the prefix. Two sample requests estimate both: the
+ * first page of directories at the walk's first level (which directories
+ * match), and the first page of one matching directory listed flat (how many
+ * objects a directory holds). Flat wins only when clearly cheaper: it reads
+ * objects the walk would never see. */
+static int choose_by_cost(live *s)
+{
+    node *root = s->head;
+    const gcsplan_pattern *p = s->pat;
+    size_t nsegs = gcsplan_pattern_segment_count(p), levels = 0;
+    for (size_t i = root->level + 1; i < nsegs; i++) {
+        gcsplan_segment seg;
+        gcsplan_pattern_segment(p, i, &seg);
+        levels += seg.wildcard != 0;
+    }
+    node *a = sample(s, root->prefix, root->prefix_len, 1);
+    if (a == NULL)
+        return s->failed;
+    page *pg = a->ready;
+    size_t dirs = pg ? pg->n : 0, matched = 0, first = SIZE_MAX;
+    for (size_t i = 0; i < dirs; i++) {
+        const char *d = pg->names + pg->e[i].off;
+        size_t dl = pg->e[i].len;
+        if (dl > root->dir_len && d[dl - 1] == '/' &&
+            gcsplan_pattern_match_segment(p, root->level, d + root->dir_len, dl - root->dir_len - 1)) {
+            matched++;
+            if (first == SIZE_MAX)
+                first = i;
+        }
+    }
+    int more = !a->done;
+    uint64_t per_dir = 0;
+    int per_dir_more = 0;
+    if (matched > 0) {
+        node *b = sample(s, pg->names + pg->e[first].off, pg->e[first].len, 0);
+        if (b == NULL) {
+            node_free(s, a);
+            return s->failed;
+        }
+        per_dir = b->page_items; /* items are counted, not kept */
+        per_dir_more = !b->done;
+        node_free(s, b);
+    }
+    node_free(s, a);
+    s->per_dir = per_dir_more ? 2 * per_dir : per_dir;
+    uint64_t scale = more ? SAMPLE_MORE_PAGES : 1;
+    uint64_t walk = 1 + matched * scale * (levels ? levels : 1);
+    uint64_t objects = dirs * scale * (per_dir_more ? 2 * per_dir : per_dir ? per_dir : 1);
+    uint64_t flat = objects / 1000 + 1;
+    int use_flat = matched > 0 && flat * 2 < walk;
+    snprintf(s->strategy_why, sizeof s->strategy_why,
+             "chosen by cost from 2 sample requests: about %llu requests walked, %llu flat",
+             (unsigned long long)walk, (unsigned long long)flat);
+    if (!use_flat)
+        return 0;
+    size_t plen;
+    const char *prefix = gcsplan_pattern_prefix(p, &plen);
+    node *flat_root = node_new(s, s->o->parallel > 1 ? N_SPLIT : N_LEAF, prefix, plen);
+    if (flat_root == NULL)
+        return fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
+    flat_root->delimiter = flat_root->kind == N_SPLIT;
+    node_remove(s, root);
+    node_insert(s, flat_root, NULL);
+    s->strategy = GCSPLAN_STRATEGY_FLAT;
+    return 0;
+}
+
+/* Before a flat listing is cut into key ranges: how many objects does a
+ * directory below the prefix hold? Ranges of directories of one object each
+ * would cost a request per handful of objects; knowing, each range is cut to
+ * hold at least a page. Two sample requests: the directories, and the first
+ * one listed flat. */
+static int sample_per_dir(live *s)
+{
+    node *root = s->head;
+    node *a = sample(s, root->prefix, root->prefix_len, 1);
+    if (a == NULL)
+        return s->failed;
+    if (a->ready != NULL && a->ready->n > 1) {
+        const page *pg = a->ready;
+        node *b = sample(s, pg->names + pg->e[0].off, pg->e[0].len, 0);
+        if (b == NULL) {
+            node_free(s, a);
+            return s->failed;
+        }
+        s->per_dir = b->done ? b->page_items : 2 * b->page_items;
+        node_free(s, b);
+    }
+    node_free(s, a);
+    return 0;
 }
 
 static void live_explain(const gcsplan__source *base, void (*put)(void *, const char *), void *ctx)
@@ -1033,6 +1174,10 @@ int gcsplan__source_live_new(gcsplan__source **out, const gcsplan__source_env *e
     }
     if (rc == 0)
         rc = plan(s);
+    if (rc == 0 && s->by_cost)
+        rc = choose_by_cost(s);
+    else if (rc == 0 && s->head != NULL && s->head->kind == N_SPLIT)
+        rc = sample_per_dir(s);
     if (rc != 0) {
         live_free(&s->base);
         return rc;

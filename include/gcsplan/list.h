@@ -55,7 +55,7 @@ typedef enum gcsplan_source_kind {
 } gcsplan_source_kind;
 
 typedef enum gcsplan_strategy {
-    GCSPLAN_STRATEGY_AUTO = 0, /* choose by cost */
+    GCSPLAN_STRATEGY_AUTO = 0, /* choose by cost, from two sample requests */
     GCSPLAN_STRATEGY_FLAT = 1, /* list the literal prefix, no delimiter */
     GCSPLAN_STRATEGY_WALK = 2  /* walk directories level by level with delimiter '/' */
 } gcsplan_strategy;
@@ -102,9 +102,13 @@ typedef struct gcsplan_lister_options {
     { GCSPLAN_LISTER_OPTIONS_VERSION, NULL, GCSPLAN_SOURCE_LIVE, NULL, NULL, 0, 0, 0, -1, \
       0, 0, 0, GCSPLAN_STRATEGY_AUTO, NULL, 0, NULL, NULL, 0 }
 
-/* Create a lister for pattern (borrowed: it must outlive the lister). Nothing
- * is read or sent until the first gcsplan_lister_next(). On success *out owns
- * the lister; free it with gcsplan_lister_free(). Thread-safe. */
+/* Create a lister for pattern (borrowed: it must outlive the lister). A live
+ * lister that must choose its strategy by cost, or cut a flat listing into
+ * ranges, sends two sample requests here (so that gcsplan_lister_explain()
+ * tells the choice); otherwise nothing is read or sent until the first
+ * gcsplan_lister_next(). A failure of those requests is returned here. On
+ * success *out owns the lister; free it with gcsplan_lister_free().
+ * Thread-safe. */
 GCSPLAN_API int gcsplan_lister_new(gcsplan_lister **out, const gcsplan_pattern *pattern,
                                    const gcsplan_lister_options *opts, gcsplan_error *err);
 

@@ -32,8 +32,9 @@ stop() { # NAME: stops it and leaves its stats in $tmp/NAME.stats
 }
 
 buckets=(--gen-bucket "bkt=20x5x30" --bucket "odd=$data/buckets/odd.jsonl"
-         --bucket "example=$data/example/listing.jsonl")
-for b in bkt odd example; do
+         --bucket "example=$data/example/listing.jsonl" --gen-bucket "wide=3000:d/D%05d/x.dcm"
+         --gen-bucket "deep=100x10x100:studies/S%03d/series-%02d/IM-%03d.dcm")
+for b in bkt odd example wide deep; do
   "$server" "${buckets[@]}" --dump $b | jq -r .name | LC_ALL=C sort > "$tmp/$b.names"
 done
 truth() { # BUCKET URI
@@ -106,8 +107,21 @@ STORAGE_EMULATOR_HOST="127.0.0.1:$port_clean" compare "emulator-host" bkt "gs://
 [ $? = 1 ] && grep -q 'strategy: get' "$tmp/err" && grep -q 'done: 1 requests' "$tmp/err" && ok ||
   bad "literal miss: $(cat "$tmp/err")"
 # The walk never lists a directory that does not match.
-"$bin" ls --explain --endpoint "$E" 'gs://bkt/studies/S1?/series-3/*.dcm' > /dev/null 2> "$tmp/err"
+"$bin" ls --explain --strategy walk --endpoint "$E" 'gs://bkt/studies/S1?/series-3/*.dcm' \
+  > /dev/null 2> "$tmp/err"
 grep -q 'done: 11 requests' "$tmp/err" && ok || bad "walk requests: $(tail -1 "$tmp/err")"
+# auto chooses by cost, from two sample requests: the walk where few
+# directories match, a flat listing where thousands of tiny ones do.
+compare "auto-walk" deep 'gs://deep/studies/S0?0/*/*.dcm' --explain --endpoint "$E"
+grep -q 'strategy: walk (chosen by cost' "$tmp/err" && grep -q 'done: 102 requests' "$tmp/err" && ok ||
+  bad "auto walk: $(grep -E 'strategy|done' "$tmp/err")"
+compare "auto-flat" wide 'gs://wide/d/*/x.dcm' --explain --endpoint "$E"
+grep -q 'strategy: flat (chosen by cost' "$tmp/err" && grep -qE 'done: [0-9] requests' "$tmp/err" && ok ||
+  bad "auto flat: $(grep -E 'strategy|done' "$tmp/err")"
+# A flat listing of thousands of one-object directories is cut into ranges
+# of at least a page each, not one request per handful of objects.
+compare "flat-tiny-dirs" wide 'gs://wide/d/**' --explain --endpoint "$E"
+grep -qE 'done: [0-9] requests' "$tmp/err" && ok || bad "tiny dirs: $(grep done "$tmp/err")"
 # --exclude drops whole-name matches of each expression.
 "$bin" ls --endpoint "$E" --exclude 'studies/S0[1-3]/.*' --exclude '.*IM-1.\.dcm' \
   'gs://bkt/studies/**.dcm' > "$tmp/got"
