@@ -109,11 +109,8 @@ int preflight_args_take(preflight_args *a, const char *sub, int argc, char **arg
 static void show_probe_progress(const gcsplan_probe_stats *st, void *ctx)
 {
     static double t0;
-    double now = cli_now();
     (void)ctx;
-    if (t0 == 0)
-        t0 = now;
-    double dt = now - t0 > 0.001 ? now - t0 : 0.001;
+    double dt = cli_elapsed(&t0);
     fprintf(stderr, "\r\033[Kprobed %llu of %llu  not DICOM %llu  failed %llu  %.0f/s  retries %llu",
             (unsigned long long)st->done, (unsigned long long)st->queued,
             (unsigned long long)st->not_dicom, (unsigned long long)st->failed,

@@ -70,6 +70,14 @@ double cli_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double cli_elapsed(double *start)
+{
+    double now = cli_now();
+    if (*start == 0)
+        *start = now;
+    return now - *start > 0.001 ? now - *start : 0.001;
+}
+
 void cli_human_bytes(char *buf, size_t cap, unsigned long long n)
 {
     static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };

@@ -23,6 +23,9 @@ void out_close(out_writer *w);
 
 /* Seconds on a monotonic clock. */
 double cli_now(void);
+/* Seconds since *start, which the first call sets; never less than 1 ms,
+ * so that rates can be divided by it. For status lines. */
+double cli_elapsed(double *start);
 /* "1.5 GiB"-style sizes. */
 void cli_human_bytes(char *buf, size_t cap, unsigned long long n);
 /* SIZE: bytes, or a number with K, M, G or T (powers of 1024). 0 or -1. */

@@ -154,11 +154,8 @@ int source_args_need_uri(const source_args *s, const char *sub)
 static void show_progress(const gcsplan_list_stats *st, void *ctx)
 {
     static double t0;
-    double now = cli_now();
     (void)ctx;
-    if (t0 == 0)
-        t0 = now;
-    double dt = now - t0 > 0.001 ? now - t0 : 0.001;
+    double dt = cli_elapsed(&t0);
     char bytes[32];
     cli_human_bytes(bytes, sizeof bytes, st->bytes);
     fprintf(stderr,
