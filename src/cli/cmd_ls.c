@@ -18,9 +18,7 @@ int cmd_ls(int argc, char **argv)
     preflight_args_init(&pfa, FAIL_ON_NEVER);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int took = source_args_take(&src, "ls", argc, argv, &i);
-        if (took == 0)
-            took = preflight_args_take(&pfa, "ls", argc, argv, &i);
+        int took = listing_args_take(&src, &pfa, "ls", argc, argv, &i);
         if (took < 0)
             goto done;
         if (took > 0)

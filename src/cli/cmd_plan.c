@@ -93,9 +93,7 @@ int cmd_plan(int argc, char **argv)
     fmt.api_endpoint = "https://healthcare.googleapis.com/";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int took = source_args_take(&src, "plan", argc, argv, &i);
-        if (took == 0)
-            took = preflight_args_take(&pfa, "plan", argc, argv, &i);
+        int took = listing_args_take(&src, &pfa, "plan", argc, argv, &i);
         if (took < 0)
             goto done;
         if (took > 0)

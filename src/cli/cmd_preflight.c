@@ -105,6 +105,13 @@ int preflight_args_take(preflight_args *a, const char *sub, int argc, char **arg
     return 1;
 }
 
+int listing_args_take(source_args *src, preflight_args *a, const char *sub, int argc, char **argv,
+                      int *i)
+{
+    int took = source_args_take(src, sub, argc, argv, i);
+    return took != 0 ? took : preflight_args_take(a, sub, argc, argv, i);
+}
+
 /* The probe's status line, rewritten in place. */
 static void show_probe_progress(const gcsplan_probe_stats *st, void *ctx)
 {
@@ -206,9 +213,7 @@ int cmd_preflight(int argc, char **argv)
     preflight_args_init(&pfa, GCSPLAN_SEVERITY_ERROR);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int took = source_args_take(&src, "preflight", argc, argv, &i);
-        if (took == 0)
-            took = preflight_args_take(&pfa, "preflight", argc, argv, &i);
+        int took = listing_args_take(&src, &pfa, "preflight", argc, argv, &i);
         if (took < 0)
             goto done;
         if (took > 0)

@@ -5,6 +5,7 @@
 #define GCSPLAN_CLI_PREFLIGHT_ARGS_H
 
 #include "cli.h"
+#include "source_args.h"
 
 #define FAIL_ON_NEVER (-1)
 
@@ -23,6 +24,11 @@ void preflight_args_init(preflight_args *a, int fail_on_default);
  * --fail-on none|info|warning|error, --no-preflight. Returns 1 when
  * consumed, 0 when not one, -1 after a usage error (reported). */
 int preflight_args_take(preflight_args *a, const char *sub, int argc, char **argv, int *i);
+/* The options every listing command shares, source and pre-flight: as
+ * preflight_args_take, trying the source options first. */
+int listing_args_take(source_args *src, preflight_args *a, const char *sub, int argc, char **argv,
+                      int *i);
+
 /* Start a pre-flight of pattern over the objects of source (borrowed).
  * Returns EXIT_YES, or EXIT_USAGE/EXIT_SOURCE after reporting an error. */
 int preflight_args_begin(preflight_args *a, const gcsplan_pattern *pattern,
