@@ -10,6 +10,7 @@
 #include "auth_json.h"
 #include "auth_token.h"
 #include "jwt.h"
+#include "util/clock.h"
 
 #define JWT_LIFETIME_S 3600
 #define JWT_GRANT "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -39,9 +40,7 @@ struct gcsplan__auth {
 
 static time_t monotonic_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec;
+    return (time_t)(gcsplan__clock_ms() / 1000u);
 }
 
 /* An unset and an empty variable mean the same, as in Google's tools. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "http_blocking.h"
+#include "util/clock.h"
 
 /* Header lines we read are short; longer ones are not ours. */
 #define HEADER_LINE_MAX 256
@@ -187,13 +188,6 @@ static uint64_t jitter_seed(void)
     return x ^ (x >> 31);
 }
 
-static void sleep_ms(unsigned int ms)
-{
-    struct timespec ts = { (time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 int gcsplan__http_fetch_retry(gcsplan__http_response *resp, const gcsplan_allocator *a,
                               const gcsplan__http_request *req, gcsplan_error *err)
 {
@@ -212,7 +206,7 @@ int gcsplan__http_fetch_retry(gcsplan__http_response *resp, const gcsplan_alloca
             wait = resp->retry_after_s * 1000u;
         if (rc == 0)
             gcsplan__http_response_free(resp, a);
-        sleep_ms(wait);
+        gcsplan__sleep_ms(wait);
         if (ceiling < GCSPLAN__HTTP_BACKOFF_CAP_MS)
             ceiling *= 2;
     }

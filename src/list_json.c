@@ -6,6 +6,7 @@
 #include "gcsplan/pattern.h"
 #include "internal.h"
 #include "list_json.h"
+#include "util/num.h"
 
 /* Where the parser is, as far as it matters. */
 enum {
@@ -57,23 +58,6 @@ static int malformed(gcsplan__page_parser *p, const char *why)
     return 0; /* stop yajl */
 }
 
-/* Decimal, non-negative, fits in 63 bits. */
-static int parse_u63(const char *s, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (n == 0 || n > 19)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    if (v > (uint64_t)INT64_MAX)
-        return -1;
-    *out = v;
-    return 1;
-}
-
 /* A scalar (string or number) arrived for the current key. */
 static int scalar(gcsplan__page_parser *p, const char *s, size_t n, int is_string)
 {
@@ -97,18 +81,22 @@ static int scalar(gcsplan__page_parser *p, const char *s, size_t n, int is_strin
                 return malformed(p, "an item name is not a string");
             if (n == 0 || n > GCSPLAN_NAME_MAX)
                 return malformed(p, "an item name is empty or longer than 1024 bytes");
+            /* Names are C strings everywhere after this; a server that
+             * sends \u0000 in one sends a page that cannot be true. */
+            if (memchr(s, '\0', n) != NULL)
+                return malformed(p, "an item name contains a NUL character");
             memcpy(p->name, s, n); /* yajl's bytes are not stable: copy */
             p->name_len = n;
             p->has_name = 1;
             break;
         case K_SIZE:
-            if (parse_u63(s, n, &v) != 1)
-                return malformed(p, "an item size is not a non-negative integer");
+            if (gcsplan__parse_u64(s, n, UINT64_MAX, &v) != 0)
+                return malformed(p, "an item size is not an integer from 0 to 2^64-1");
             p->size = v;
             p->has_size = 1;
             break;
         case K_GEN:
-            if (parse_u63(s, n, &v) != 1)
+            if (gcsplan__parse_u64(s, n, INT64_MAX, &v) != 0)
                 return malformed(p, "an item generation is not a non-negative integer");
             p->generation = (int64_t)v;
             break;

@@ -3,11 +3,13 @@
  * (strictly increasing names, so nothing is ever yielded twice) and counts. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "gcsplan/list.h"
 #include "internal.h"
 #include "source.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/name.h"
 
 struct gcsplan_lister {
     gcsplan_allocator alloc;
@@ -24,13 +26,6 @@ struct gcsplan_lister {
     size_t last_len;
     double next_progress;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void fill_defaults(gcsplan_lister_options *o)
 {
@@ -99,7 +94,7 @@ int gcsplan_lister_new(gcsplan_lister **out, const gcsplan_pattern *pattern,
         gcsplan_lister_free(l);
         return rc;
     }
-    l->next_progress = now_s() + o.progress_interval_ms / 1000.0;
+    l->next_progress = gcsplan__clock_s() + o.progress_interval_ms / 1000.0;
     *out = l;
     return 0;
 }
@@ -118,9 +113,7 @@ static int in_order(gcsplan_lister *l, const gcsplan_object *o)
 {
     if (l->stats.matched + l->stats.excluded == 0)
         return 1;
-    size_t n = o->name_len < l->last_len ? o->name_len : l->last_len;
-    int c = memcmp(o->name, l->last, n);
-    return c > 0 || (c == 0 && o->name_len > l->last_len);
+    return gcsplan__name_cmp(o->name, o->name_len, l->last, l->last_len) > 0;
 }
 
 int gcsplan_lister_next(const gcsplan_object **obj, gcsplan_lister *l)
@@ -134,7 +127,7 @@ int gcsplan_lister_next(const gcsplan_object **obj, gcsplan_lister *l)
         return GCSPLAN_ITEROVER;
     for (;;) {
         if (l->opts.progress != NULL) {
-            double t = now_s();
+            double t = gcsplan__clock_s();
             if (t >= l->next_progress) {
                 l->next_progress = t + l->opts.progress_interval_ms / 1000.0;
                 l->opts.progress(&l->stats, l->opts.progress_ctx);
@@ -197,29 +190,17 @@ void gcsplan_lister_stats(const gcsplan_lister *l, gcsplan_list_stats *stats)
     *stats = l->stats;
 }
 
-typedef struct text_out {
-    char *buf;
-    size_t cap, len;
-} text_out;
-
 static void put_text(void *ctx, const char *text)
 {
-    text_out *o = ctx;
-    size_t n = strlen(text);
-    if (o->len < o->cap) {
-        size_t room = o->cap - o->len;
-        memcpy(o->buf + o->len, text, n < room ? n : room);
-    }
-    o->len += n;
+    gcsplan__buf_puts(ctx, text);
 }
 
 size_t gcsplan_lister_explain(const gcsplan_lister *l, char *buf, size_t cap)
 {
-    text_out o = { buf, cap ? cap - 1 : 0, 0 };
+    gcsplan__buf o;
+    gcsplan__buf_fixed(&o, buf, cap);
     l->src->ops->explain(l->src, put_text, &o);
-    if (cap > 0)
-        buf[o.len < o.cap ? o.len : o.cap] = '\0';
-    return o.len;
+    return gcsplan__buf_total(&o);
 }
 
 void gcsplan_lister_free(gcsplan_lister *l)

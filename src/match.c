@@ -9,7 +9,7 @@
 
 #include "internal.h"
 #include "pattern_impl.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 /* Match tokens [t, t_end) exactly at text[pos]; return the end, or -1. */
 static long piece_at(const gcsplan_pattern *p, const gp_tok *t, const gp_tok *t_end,

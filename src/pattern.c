@@ -7,7 +7,7 @@
 
 #include "internal.h"
 #include "pattern_impl.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 #define SCHEME "gs://"
 #define SCHEME_LEN 5

@@ -32,7 +32,8 @@
 #include "gcsplan/plan.h"
 #include "internal.h"
 #include "plan_internal.h"
-#include "utf8.h"
+#include "util/name.h"
+#include "util/utf8.h"
 
 #define INF (UINT64_MAX / 4)
 #define FRAMES_MAX (GCSPLAN_NAME_MAX + 2)
@@ -407,9 +408,7 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
     if (!gcsplan_pattern_match(pl->pat, name, len))
         return gcsplan__error_set(err, GCSPLAN_EINVAL, "'%.200s' is not matched by the URI", name);
     if (pl->have_cur) {
-        size_t n = len < pl->cur_len ? len : pl->cur_len;
-        int c = memcmp(name, pl->cur, n);
-        if (c < 0 || (c == 0 && len <= pl->cur_len))
+        if (gcsplan__name_cmp(name, len, pl->cur, pl->cur_len) <= 0)
             return gcsplan__error_set(err, GCSPLAN_EINVAL,
                                       "'%.200s' comes after '%.200s': names must be strictly "
                                       "increasing", name, pl->cur);

@@ -22,7 +22,10 @@
 #include "gcsplan/preflight.h"
 #include "internal.h"
 #include "probe.h"
-#include "utf8.h"
+#include "util/clock.h"
+#include "util/escape.h"
+#include "util/name.h"
+#include "util/utf8.h"
 
 /* Code points a name or pattern may expand to under normalisation and case
  * folding: folding triples a character at most, and a name is at most 1024
@@ -259,12 +262,6 @@ static int match_crossing(const char *p, size_t pn, const char *s, size_t sn)
 
 /* --- accumulation --------------------------------------------------------------------- */
 
-static int name_before(const char *a, size_t an, const char *b, size_t bn)
-{
-    int c = memcmp(a, b, an < bn ? an : bn);
-    return c < 0 || (c == 0 && an < bn);
-}
-
 /* Count o in finding f and keep it as an example when it is among the
  * max_examples first names in byte order: the listing's order, and the
  * same whatever order the probe's results come back in. Returns the example
@@ -276,7 +273,7 @@ static example *note_ex(gcsplan_preflight *pf, int f, const gcsplan_object *o, c
     a->count++;
     a->bytes += o->size;
     size_t at = a->nex;
-    while (at > 0 && name_before(o->name, o->name_len, a->ex[at - 1].name, a->ex[at - 1].len))
+    while (at > 0 && gcsplan__name_cmp(o->name, o->name_len, a->ex[at - 1].name, a->ex[at - 1].len) < 0)
         at--;
     if (at >= pf->opts.max_examples)
         return NULL;
@@ -434,33 +431,19 @@ static int space_edge(const char *name, size_t len)
     return 0;
 }
 
+/* Control characters, bytes that are not UTF-8, and the invisible format
+ * characters that reorder or hide text: whatever a terminal would not show
+ * as it is (util/escape.h). */
 static int control_or_bad_utf8(const char *name, size_t len)
 {
-    const unsigned char *s = (const unsigned char *)name;
-    for (size_t i = 0; i < len;) {
-        if (s[i] < 0x20 || s[i] == 0x7F)
-            return 1;
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = gcsplan__utf8_seq(s + i, len - i);
-        if (k == 0)
-            return 1;
-        if (k == 2 && s[i] == 0xC2 && s[i + 1] < 0xA0) /* C1 controls U+0080..U+009F */
-            return 1;
-        i += k;
-    }
-    return 0;
+    return !gcsplan__term_safe(name, len);
 }
 
 static void maybe_progress(gcsplan_preflight *pf, int force)
 {
     if (pf->opts.progress == NULL)
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    double t = gcsplan__clock_s();
     if (!force && t < pf->next_progress)
         return;
     pf->next_progress = t + pf->opts.progress_interval_ms / 1000.0;

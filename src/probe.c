@@ -24,6 +24,7 @@
 #include "internal.h"
 #include "probe.h"
 #include "retry.h"
+#include "util/clock.h"
 
 /* Endpoint (1 KiB), bucket and name percent-encoded (3 bytes each at most),
  * the path and query: the longest probe URL. */
@@ -83,13 +84,6 @@ struct gcsplan__probe {
     int failed;          /* sticky: the transport or the credentials failed */
     gcsplan_error err;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void report(gcsplan__probe *p, slot *s, int failed, const char *why)
 {
@@ -216,7 +210,7 @@ static void on_done(gcsplan__xfer *x, const gcsplan__xfer_result *r)
     }
     p->stats->retries++;
     s->state = SLOT_WAITING;
-    s->retry_at = now_s() + (retry_now ? 0
+    s->retry_at = gcsplan__clock_s() + (retry_now ? 0
                                        : gcsplan__backoff_s(&p->rng, s->attempts, p->retry_base_ms,
                                                             p->retry_max_ms, r->retry_after_ms));
 }
@@ -225,7 +219,7 @@ static void on_done(gcsplan__xfer *x, const gcsplan__xfer_result *r)
  * one (0 when none waits). */
 static double restart_due(gcsplan__probe *p)
 {
-    double now = now_s(), next = 0;
+    double now = gcsplan__clock_s(), next = 0;
     for (unsigned int i = 0; i < p->nslots && !p->failed; i++) {
         slot *s = &p->slots[i];
         if (s->state != SLOT_WAITING)
@@ -254,8 +248,7 @@ static int step(gcsplan__probe *p, long timeout_ms)
             long ms = (long)(next * 1000) + 1;
             if (ms > timeout_ms)
                 ms = timeout_ms;
-            struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-            nanosleep(&ts, NULL);
+            gcsplan__sleep_ms((uint64_t)ms);
         }
         return 0;
     }

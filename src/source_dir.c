@@ -29,6 +29,7 @@
 
 #include "internal.h"
 #include "source.h"
+#include "util/name.h"
 
 /* Most entries, and most bytes of their names, kept for one directory. */
 #define DIR_ENTRIES_MAX ((size_t)1 << 24)
@@ -195,11 +196,7 @@ static int classify(dir_source *s, int dfd, const struct dirent *d, size_t rel_l
 
 static int entry_cmp(const level *L, const dir_entry *x, const dir_entry *y)
 {
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(L->names + x->off, L->names + y->off, n);
-    if (c != 0)
-        return c;
-    return x->len < y->len ? -1 : x->len > y->len;
+    return gcsplan__name_cmp(L->names + x->off, x->len, L->names + y->off, y->len);
 }
 
 /* Insertion sort for small directories, heap sort beyond: in place, no

@@ -31,6 +31,8 @@
 
 #include "internal.h"
 #include "source.h"
+#include "util/name.h"
+#include "util/num.h"
 
 /* Bytes asked of read(2) at a time. */
 #define LISTING_READ_SIZE (256 * 1024)
@@ -83,24 +85,6 @@ typedef struct listing_parser {
 
 static const char listing_oom[] = "out of memory";
 
-/* A non-negative decimal integer of at most max; digits only. */
-static int parse_uint(const char *p, size_t n, uint64_t max, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (n == 0)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return 0;
-        unsigned d = (unsigned)(p[i] - '0');
-        if (v > (max - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
-}
-
 static const char *set_name(listing_record *rec, const char *p, size_t n)
 {
     if (n == 0)
@@ -119,11 +103,11 @@ static const char *set_number(listing_record *rec, int key, const char *p, size_
 {
     uint64_t v;
     if (key == KEY_SIZE) {
-        if (!parse_uint(p, n, UINT64_MAX, &v))
+        if (gcsplan__parse_u64(p, n, UINT64_MAX, &v) != 0)
             return "\"size\" is not a non-negative integer";
         rec->size = v;
     } else {
-        if (!parse_uint(p, n, INT64_MAX, &v))
+        if (gcsplan__parse_u64(p, n, INT64_MAX, &v) != 0)
             return "\"generation\" is not a non-negative integer";
         rec->generation = (int64_t)v;
     }
@@ -279,7 +263,7 @@ static const char *fast_int(const char *q, const char *e, uint64_t max, uint64_t
     /* JSON numbers have no leading zeros: let yajl reject them. */
     if (!quoted && q - d > 1 && *d == '0')
         return NULL;
-    if (!parse_uint(d, (size_t)(q - d), max, out))
+    if (gcsplan__parse_u64(d, (size_t)(q - d), max, out) != 0)
         return NULL;
     if (quoted) {
         if (q == e || *q != '"')
@@ -581,14 +565,6 @@ static int oom(file_source *s)
     return gcsplan__error_set(s->base.env->err, GCSPLAN_ENOMEM, "out of memory");
 }
 
-static int name_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    if (c != 0)
-        return c;
-    return alen < blen ? -1 : alen > blen;
-}
-
 /* --- reading ------------------------------------------------------------------------ */
 
 static int write_all(int fd, const char *p, size_t n)
@@ -819,7 +795,7 @@ static int pass1(file_source *s)
         const listing_record *rec = &s->lp.rec;
         s->base.env->stats->listed++;
         if (s->have_prev) {
-            int c = name_cmp(rec->name, rec->name_len, s->prev, s->prev_len);
+            int c = gcsplan__name_cmp(rec->name, rec->name_len, s->prev, s->prev_len);
             if (c == 0)
                 return fail(s, line, "duplicate name '%.100s' (first on line %llu)", rec->name,
                             (unsigned long long)s->prev_line);
@@ -882,7 +858,7 @@ static int add_cand(file_source *s, const listing_record *rec, uint64_t line)
 
 static int cand_cmp(const cand *x, const cand *y)
 {
-    return name_cmp(x->name, x->len, y->name, y->len);
+    return gcsplan__name_cmp(x->name, x->len, y->name, y->len);
 }
 
 /* A sort entry: 8 bytes of the name from some offset, big-endian and
@@ -1063,7 +1039,7 @@ static int next_streamed(file_source *s, gcsplan_object *obj)
         const listing_record *rec = &s->lp.rec;
         /* Pass 1 proved the order; a file that changes in between must not
          * slip a wrong name through. */
-        if (s->have_prev && name_cmp(rec->name, rec->name_len, s->prev, s->prev_len) <= 0)
+        if (s->have_prev && gcsplan__name_cmp(rec->name, rec->name_len, s->prev, s->prev_len) <= 0)
             return fail(s, line, "the file changed while being read");
         memcpy(s->prev, rec->name, rec->name_len + 1);
         s->prev_len = rec->name_len;

@@ -35,6 +35,7 @@
 #include "retry.h"
 #include "source.h"
 #include "transport.h"
+#include "util/clock.h"
 
 #define READY_PER_NODE 8          /* pages a leaf may have waiting */
 #define READY_BYTES_MAX ((size_t)32 << 20) /* bytes of received pages waiting, at most */
@@ -125,13 +126,6 @@ struct live {
     int by_cost;           /* auto with middle wildcards: sample, then choose */
     uint64_t per_dir;      /* sampled objects per directory, 0 when unknown */
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* --- pages ---------------------------------------------------------------------------- */
 
@@ -683,7 +677,7 @@ static void on_done(gcsplan__xfer *x, const gcsplan__xfer_result *r)
     }
     st->retries++;
     n->waiting = 1;
-    n->retry_at = now_s() + (status == 401 ? 0 : backoff_s(s, n->attempts, r->retry_after_ms));
+    n->retry_at = gcsplan__clock_s() + (status == 401 ? 0 : backoff_s(s, n->attempts, r->retry_after_ms));
 }
 
 /* Walk: a directory prefix matched against the node's segment. */
@@ -820,7 +814,7 @@ static int pump(live *s)
             continue;
         if (n->waiting) {
             if (now == 0)
-                now = now_s();
+                now = gcsplan__clock_s();
             if (now < n->retry_at)
                 continue;
             n->waiting = 0;
@@ -844,7 +838,7 @@ static int wait_some(live *s)
 {
     long timeout = 1000;
     if (s->in_flight == 0) {
-        double next = 0, now = now_s();
+        double next = 0, now = gcsplan__clock_s();
         for (node *n = s->head; n != NULL; n = n->next)
             if (n->waiting && (next == 0 || n->retry_at < next))
                 next = n->retry_at;
@@ -855,8 +849,7 @@ static int wait_some(live *s)
             return 0;
         if (timeout > 1000)
             timeout = 1000;
-        struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
-        nanosleep(&ts, NULL);
+        gcsplan__sleep_ms((uint64_t)timeout);
         return 0;
     }
     return s->t->ops->run(s->t, timeout);
@@ -920,17 +913,16 @@ static node *sample(live *s, const char *prefix, size_t len, int delimiter)
     }
     n->delimiter = delimiter;
     while (!s->failed && n->ready == NULL && !(n->done && !n->in_flight)) {
-        if (!n->in_flight && (!n->waiting || now_s() >= n->retry_at)) {
+        if (!n->in_flight && (!n->waiting || gcsplan__clock_s() >= n->retry_at)) {
             n->waiting = 0;
             if (start(s, n) != 0)
                 break;
         }
         long timeout = 1000;
         if (n->waiting) {
-            timeout = (long)((n->retry_at - now_s()) * 1000) + 1;
+            timeout = (long)((n->retry_at - gcsplan__clock_s()) * 1000) + 1;
             if (timeout > 0) {
-                struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
-                nanosleep(&ts, NULL);
+                gcsplan__sleep_ms((uint64_t)timeout);
             }
             continue;
         }

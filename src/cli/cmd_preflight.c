@@ -8,6 +8,7 @@
 #include "out.h"
 #include "preflight_args.h"
 #include "source_args.h"
+#include "util/num.h"
 
 /* Upper bounds of the numeric options: beyond these a value is a typo. */
 #define EXAMPLES_OPT_MAX GCSPLAN_PREFLIGHT_EXAMPLES_MAX
@@ -26,14 +27,12 @@ void preflight_args_init(preflight_args *a, int fail_on_default)
 static int count_opt(const char *sub, const char *opt, const char *v, unsigned long max,
                      unsigned long *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul(v, &end, 10);
-    if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n == 0 || n > max) {
+    uint64_t n;
+    if (gcsplan__parse_u64(v, strlen(v), max, &n) != 0 || n == 0) {
         diag_usage(sub, "%s needs a number from 1 to %lu, not '%s'", opt, max, v);
         return -1;
     }
-    *out = n;
+    *out = (unsigned long)n;
     return 0;
 }
 

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/buf.h"
+#include "util/escape.h"
 
 yajl_gen json_open(FILE *f)
 {
@@ -15,53 +17,22 @@ yajl_gen json_open(FILE *f)
     return g;
 }
 
-/* Length of the well-formed UTF-8 sequence at s, or 0. */
-static size_t seq_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t k = c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-    if (k == 0 || k > n)
-        return 0;
-    for (size_t i = 1; i < k; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0) ||
-        (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-        return 0;
-    return k;
-}
-
 void json_str(yajl_gen g, const char *s, size_t len)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len && seq_len(u + i, len - i) > 0)
-        i += seq_len(u + i, len - i);
-    if (i == len) {
-        yajl_gen_string(g, u, len);
+    if (gcsplan__utf8_valid(s, len)) {
+        yajl_gen_string(g, (const unsigned char *)s, len);
         return;
     }
-    /* Rare: rebuild with U+FFFD for each byte that is not well-formed. */
-    unsigned char *fixed = malloc(len * 3 + 1);
-    if (fixed == NULL) {
+    /* Rare: each byte that is not well-formed becomes U+FFFD. */
+    gcsplan__buf fixed;
+    gcsplan__buf_dynamic(&fixed, NULL, len * 3 + 1);
+    gcsplan__utf8_repair(&fixed, s, len);
+    if (gcsplan__buf_error(&fixed) != 0) {
         fputs("gcsplan: out of memory\n", stderr);
         exit(EXIT_SOURCE);
     }
-    size_t o = 0;
-    for (i = 0; i < len;) {
-        size_t k = seq_len(u + i, len - i);
-        if (k == 0) {
-            memcpy(fixed + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        } else {
-            memcpy(fixed + o, u + i, k);
-            o += k;
-            i += k;
-        }
-    }
-    yajl_gen_string(g, fixed, o);
-    free(fixed);
+    yajl_gen_string(g, (const unsigned char *)fixed.p, fixed.len);
+    gcsplan__buf_free(&fixed);
 }
 
 void json_cstr(yajl_gen g, const char *s) { json_str(g, s, strlen(s)); }

@@ -1,12 +1,12 @@
 /* Buffered output to a file descriptor, and small helpers of the tool. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "out.h"
+#include "util/clock.h"
+#include "util/num.h"
 
 int out_open(out_writer *w, int fd)
 {
@@ -63,71 +63,28 @@ void out_close(out_writer *w)
     w->buf = NULL;
 }
 
-double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 double cli_elapsed(double *start)
 {
-    double now = cli_now();
+    double now = gcsplan__clock_s();
     if (*start == 0)
         *start = now;
     return now - *start > 0.001 ? now - *start : 0.001;
 }
 
-void cli_human_bytes(char *buf, size_t cap, unsigned long long n)
-{
-    static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-    double v = (double)n;
-    int u = 0;
-    while (v >= 1024 && u < 5) {
-        v /= 1024;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, cap, "%llu B", n);
-    else
-        snprintf(buf, cap, "%.1f %s", v, unit[u]);
-}
-
 int cli_parse_size(const char *s, unsigned long long *out)
 {
-    char *end;
-    errno = 0;
-    if (s[0] < '0' || s[0] > '9')
+    uint64_t v;
+    if (gcsplan__parse_size(s, strlen(s), &v) != 0)
         return -1;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (errno != 0)
-        return -1;
-    int shift = 0;
-    switch (*end) {
-    case '\0': break;
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
-    case 'T': case 't': shift = 40; break;
-    default: return -1;
-    }
-    if (*end != '\0' && end[1] != '\0')
-        return -1;
-    if (shift && n > (~0ull >> shift))
-        return -1;
-    *out = n << shift;
+    *out = v;
     return 0;
 }
 
 int cli_parse_count(const char *s, unsigned long long *out)
 {
-    char *end;
-    errno = 0;
-    if (s[0] < '0' || s[0] > '9')
+    uint64_t v;
+    if (gcsplan__parse_u64(s, strlen(s), UINT64_MAX, &v) != 0 || v == 0)
         return -1;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || n == 0)
-        return -1;
-    *out = n;
+    *out = v;
     return 0;
 }

@@ -21,13 +21,9 @@ void out_record(out_writer *w, const char *s, size_t n, char sep);
 void out_flush(out_writer *w);
 void out_close(out_writer *w);
 
-/* Seconds on a monotonic clock. */
-double cli_now(void);
 /* Seconds since *start, which the first call sets; never less than 1 ms,
  * so that rates can be divided by it. For status lines. */
 double cli_elapsed(double *start);
-/* "1.5 GiB"-style sizes. */
-void cli_human_bytes(char *buf, size_t cap, unsigned long long n);
 /* SIZE: bytes, or a number with K, M, G or T (powers of 1024). 0 or -1. */
 int cli_parse_size(const char *s, unsigned long long *out);
 /* A positive decimal count. 0 or -1. */

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "out.h"
+#include "util/num.h"
 #include "plan_out.h"
 
 static char *dup_part(const char *s, size_t n)
@@ -183,8 +184,8 @@ static void print_table(out_writer *w, const gcsplan_planner *pl)
     put(w, "   job    objects       bytes     largest  uri\n");
     for (size_t i = 0; i < gcsplan_planner_job_count(pl); i++) {
         const gcsplan_job *j = gcsplan_planner_job(pl, i);
-        cli_human_bytes(b1, sizeof b1, j->bytes);
-        cli_human_bytes(b2, sizeof b2, j->largest);
+        gcsplan__human_bytes(b1, sizeof b1, j->bytes);
+        gcsplan__human_bytes(b2, sizeof b2, j->largest);
         snprintf(line, sizeof line, "%6zu %10llu %11s %11s  %s%s\n", i + 1,
                  (unsigned long long)j->objects, b1, b2, j->uri,
                  (j->flags & GCSPLAN_JOB_OVERSIZE)      ? "  (one object over --max-bytes)"
@@ -263,7 +264,7 @@ int plan_print(const plan_format *f, const gcsplan_pattern *p, const gcsplan_pla
     gcsplan_plan_stats st;
     gcsplan_planner_stats(pl, &st);
     char b[32];
-    cli_human_bytes(b, sizeof b, st.bytes);
+    gcsplan__human_bytes(b, sizeof b, st.bytes);
     fprintf(stderr, "%llu jobs for %llu objects (%s); lower bound %llu, prefix-cut plan %llu",
             (unsigned long long)st.jobs, (unsigned long long)st.objects, b,
             (unsigned long long)st.lower_bound, (unsigned long long)st.prefix_cut);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "util/num.h"
 #include "source_args.h"
 
 void source_args_init(source_args *s)
@@ -18,14 +19,12 @@ void source_args_init(source_args *s)
 static int number(const char *sub, const char *opt, const char *v, unsigned long max,
                   unsigned long *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul(v, &end, 10);
-    if (v[0] == '\0' || v[0] == '-' || *end != '\0' || errno != 0 || n > max) {
+    uint64_t n;
+    if (gcsplan__parse_u64(v, strlen(v), max, &n) != 0) {
         diag_usage(sub, "%s needs a number up to %lu, not '%s'", opt, max, v);
         return -1;
     }
-    *out = n;
+    *out = (unsigned long)n;
     return 0;
 }
 
@@ -157,7 +156,7 @@ static void show_progress(const gcsplan_list_stats *st, void *ctx)
     (void)ctx;
     double dt = cli_elapsed(&t0);
     char bytes[32];
-    cli_human_bytes(bytes, sizeof bytes, st->bytes);
+    gcsplan__human_bytes(bytes, sizeof bytes, st->bytes);
     fprintf(stderr,
             "\r\033[Klisted %llu  matched %llu  %s  pages %llu  %.0f req/s  retries %llu",
             (unsigned long long)st->listed, (unsigned long long)st->matched, bytes,

@@ -81,7 +81,12 @@ static const page_case pages[] = {
     /* An objects.get body. */
     { "{\"kind\":\"storage#object\",\"name\":\"a/b\",\"metadata\":{\"size\":\"2\"},\"size\":\"9\"}",
       GCSPLAN__PAGE_OBJECT, "a/b=9/0;", "-" },
+    /* Sizes are unsigned 64-bit: the largest one is a size, not an error. */
+    { "{\"items\":[{\"name\":\"big\",\"size\":\"18446744073709551615\"}]}", GCSPLAN__PAGE_LIST,
+      "big=18446744073709551615/0;", "-" },
     /* Malformed pages. */
+    { "{\"items\":[{\"name\":\"a\\u0000b\",\"size\":\"1\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"items\":[{\"name\":\"a\",\"size\":\"18446744073709551616\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
     { "{\"items\":[{\"name\":\"a\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },           /* no size */
     { "{\"items\":[{\"size\":\"1\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },           /* no name */
     { "{\"items\":[{\"name\":\"a\",\"size\":\"-1\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
