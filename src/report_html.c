@@ -696,6 +696,7 @@ static void findings(const gcsplan_report *r, rp_out *o)
                 gcsplan__ro_str(o, &f->kinds[k].kind);
                 gcsplan__ro_raw(o, " ");
                 gcsplan__ro_count(o, f->kinds[k].count);
+                gcsplan__ro_flush(o, 0);
             }
             gcsplan__ro_raw(o, "</p>");
         }
@@ -712,6 +713,7 @@ static void findings(const gcsplan_report *r, rp_out *o)
                     gcsplan__ro_str(o, &e->detail);
                 }
                 gcsplan__ro_raw(o, "</span></li>");
+                gcsplan__ro_flush(o, 0);
             }
             if (f->count > f->n_examples) {
                 gcsplan__ro_raw(o, "<li class=\"muted\">\xE2\x80\xA6 and ");
@@ -1031,5 +1033,7 @@ int gcsplan_report_render(const gcsplan_report *r, gcsplan_write_fn write, void 
         return gcsplan__error_set(err, rc, "out of memory");
     if (rc == GCSPLAN_ESOURCE)
         return gcsplan__error_set(err, rc, "writing the report failed");
+    if (rc != 0)
+        return gcsplan__error_set(err, rc, "the report's output buffer overflowed");
     return 0;
 }

@@ -90,13 +90,15 @@ typedef struct rp_out {
     gcsplan__buf b;
     gcsplan_write_fn write;
     void *ctx;
-    int stopped;
+    int stopped;              /* write() refused */
+    int err;                  /* the buffer failed: GCSPLAN_ENOMEM or GCSPLAN_ELIMIT */
 } rp_out;
 
 void gcsplan__ro_init(rp_out *o, const gcsplan_allocator *a, gcsplan_write_fn write, void *ctx);
 /* Hand what is buffered to write() once it is large, or always with force. */
 void gcsplan__ro_flush(rp_out *o, int force);
-/* 0, or the error that stopped the writing (GCSPLAN_ENOMEM, GCSPLAN_ESOURCE). */
+/* 0, or the error that stopped the writing (GCSPLAN_ENOMEM, GCSPLAN_ELIMIT,
+ * GCSPLAN_ESOURCE). */
 int gcsplan__ro_done(rp_out *o);
 
 /* Markup of our own, as it is. */

@@ -21,8 +21,11 @@
 
 /* Hand write() pieces of about this size. */
 #define FLUSH_AT 65536
-/* The buffer never holds much more than one piece and one item. */
-#define OUT_MAX (FLUSH_AT + 16 * GCSPLAN_REPORT_TEXT_MAX)
+/* The buffer never holds much more than one piece and one item: a job's
+ * row or a finding's example, a few strings of at most
+ * GCSPLAN_REPORT_TEXT_MAX bytes, each at most 6 times longer escaped
+ * ("&quot;"). Writers flush at least that often. */
+#define OUT_MAX (FLUSH_AT + 128 * GCSPLAN_REPORT_TEXT_MAX)
 
 void gcsplan__ro_init(rp_out *o, const gcsplan_allocator *a, gcsplan_write_fn write, void *ctx)
 {
@@ -34,17 +37,22 @@ void gcsplan__ro_init(rp_out *o, const gcsplan_allocator *a, gcsplan_write_fn wr
 
 void gcsplan__ro_flush(rp_out *o, int force)
 {
-    if (o->stopped || gcsplan__buf_error(&o->b) || (!force && o->b.len < FLUSH_AT))
+    if (o->err != 0 || (!force && o->b.len < FLUSH_AT))
         return;
-    if (o->b.len > 0 && o->write(o->b.p, o->b.len, o->ctx) != 0)
+    if (gcsplan__buf_error(&o->b)) {
+        o->err = gcsplan__buf_error(&o->b);
+        return;
+    }
+    if (!o->stopped && o->b.len > 0 && o->write(o->b.p, o->b.len, o->ctx) != 0)
         o->stopped = 1;
+    /* After write() refused, the rest is dropped as it comes. */
     gcsplan__buf_clear(&o->b);
 }
 
 int gcsplan__ro_done(rp_out *o)
 {
     gcsplan__ro_flush(o, 1);
-    int rc = gcsplan__buf_error(&o->b) ? GCSPLAN_ENOMEM : o->stopped ? GCSPLAN_ESOURCE : 0;
+    int rc = o->err != 0 ? o->err : o->stopped ? GCSPLAN_ESOURCE : 0;
     gcsplan__buf_free(&o->b);
     return rc;
 }

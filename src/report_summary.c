@@ -9,9 +9,9 @@
  *
  * Memory is bounded by merging: when the live nodes exceed twice the budget
  * (plus the open path), the smallest closed subtrees (by bytes, then objects,
- * shallower first, then older) are merged until the budget is met again, and
- * the largest key merged becomes a threshold: later nodes at or under it are
- * merged as soon as they close, often without ever taking a node. So a node
+ * shallower first, then older) are merged until 1.5 times the budget is met, and
+ * the largest key merged becomes a threshold: later objects at or under it
+ * are merged as soon as they come, most without ever taking a node. So a node
  * merged stays merged, the tree keeps the big subtrees wherever they are,
  * and the result depends only on the input. finish() cuts to the budget,
  * then folds chains of single-folder folders into one node ("a/b/c/"). */
@@ -340,7 +340,10 @@ static int maybe_compact(gcsplan_summary *s)
     size_t open = w->depth + 1;
     if (w->live <= 2 * s->max_nodes + 2 * open)
         return 0;
-    return compact(s, s->max_nodes + open);
+    /* Down to more than the budget: the threshold stays lower, so fewer
+     * later nodes are merged on sight, and finish() makes the final cut
+     * from a fuller tree. */
+    return compact(s, s->max_nodes + s->max_nodes / 2 + open);
 }
 
 /* --- accumulating ------------------------------------------------------------------------ */
@@ -404,7 +407,10 @@ int gcsplan_summary_new(gcsplan_summary **out, const gcsplan_summary_options *op
     return 0;
 }
 
-/* A closed node's totals go to its parent; a small one is merged at once. */
+/* A closed node's totals go to its parent. A small object is merged at
+ * once; a folder waits for the next compaction, which weighs it against
+ * everything else, so the threshold (which only grows) does not take
+ * folders that a fuller tree at the end would have kept. */
 static int closed(gcsplan_summary *s, uint32_t x)
 {
     gcsplan__summary_work *w = s->work;
@@ -412,7 +418,7 @@ static int closed(gcsplan_summary *s, uint32_t x)
     p->objects += n->objects;
     p->bytes += n->bytes;
     add_jobs(&p->jlo, &p->jhi, n->jlo, n->jhi);
-    if (under_thr(w, n->bytes, n->objects))
+    if (n->kind == GCSPLAN_SUMMARY_OBJECT && under_thr(w, n->bytes, n->objects))
         return merge(s, x);
     return 0;
 }
@@ -654,7 +660,9 @@ int gcsplan_summary_finish(gcsplan_summary *s, gcsplan_error *err)
         if (close_top(s) != 0)
             return fail(s, err, GCSPLAN_ENOMEM, "out of memory");
     w->pool[w->root].open = 0;
-    if (compact(s, s->max_nodes) != 0 || fold_chains(s) != 0 || build(s) != 0) {
+    /* Chains first, so that the budget counts the nodes the page shows. */
+    if (fold_chains(s) != 0 || compact(s, s->max_nodes) != 0 || fold_chains(s) != 0 ||
+        build(s) != 0) {
         gcsplan__free(A(s), s->nodes);
         gcsplan__free(A(s), s->arena);
         s->nodes = NULL;
