@@ -244,17 +244,28 @@ static void run_absorb(wnode *r, const wnode *src)
     add_jobs(&r->jlo, &r->jhi, src->jlo, src->jhi);
 }
 
+/* A run and a node belong to the same one job: joining them keeps the run
+ * one colour on the page. */
+static int same_job(const wnode *a, const wnode *b)
+{
+    return a->jlo == a->jhi && b->jlo == b->jhi && a->jlo == b->jlo;
+}
+
 /* Merge the closed node x (not a run, not the root) into a run of its
  * siblings: the one before it, the one after it, or a new one in its
- * place. Two runs that x separated become one. 0 or -1 (no memory). */
-static int merge(gcsplan_summary *s, uint32_t x)
+ * place. Two runs that x separated become one. With strict set, x joins a
+ * neighbouring run only when both are of the same one job, so runs follow
+ * the jobs' boundaries where the budget allows. 0 or -1 (no memory). */
+static int merge(gcsplan_summary *s, uint32_t x, int strict)
 {
     gcsplan__summary_work *w = s->work;
     free_below(s, x);
     wnode *n = &w->pool[x];
     uint32_t ps = n->prev, ns = n->next;
-    int prev_run = ps != NIL && w->pool[ps].kind == GCSPLAN_SUMMARY_MORE;
-    int next_run = ns != NIL && w->pool[ns].kind == GCSPLAN_SUMMARY_MORE;
+    int prev_run = ps != NIL && w->pool[ps].kind == GCSPLAN_SUMMARY_MORE &&
+                   (!strict || same_job(&w->pool[ps], n));
+    int next_run = ns != NIL && w->pool[ns].kind == GCSPLAN_SUMMARY_MORE &&
+                   (!strict || same_job(&w->pool[ns], n));
     if (prev_run) {
         wnode *r = &w->pool[ps];
         if (set_str(s, &r->mlast, &r->mlast_len, &r->mlast_cap, n->name, n->name_len) != 0)
@@ -306,7 +317,26 @@ static int cand_cmp_ctx(const void *a, const void *b, const wnode *pool)
 static _Thread_local const wnode *sort_pool;
 static int cand_cmp(const void *a, const void *b) { return cand_cmp_ctx(a, b, sort_pool); }
 
-/* Merge the smallest closed subtrees until at most target nodes live. */
+/* Join the run r with the run right after it. */
+static int join_next(gcsplan_summary *s, uint32_t r)
+{
+    gcsplan__summary_work *w = s->work;
+    wnode *a = &w->pool[r];
+    uint32_t b = a->next;
+    size_t ql;
+    const char *qs = run_last(&w->pool[b], &ql);
+    if (set_str(s, &a->mlast, &a->mlast_len, &a->mlast_cap, qs, ql) != 0)
+        return -1;
+    run_absorb(a, &w->pool[b]);
+    unlink_child(w, b);
+    node_free(s, b);
+    return 0;
+}
+
+/* Merge the smallest closed subtrees until at most target nodes live:
+ * first keeping runs within one job each, then, if that is not enough,
+ * across jobs, and last joining neighbouring runs. The last pass always
+ * reaches the target unless open folders alone exceed it. */
 static int compact(gcsplan_summary *s, size_t target)
 {
     gcsplan__summary_work *w = s->work;
@@ -318,15 +348,24 @@ static int compact(gcsplan_summary *s, size_t target)
     }
     sort_pool = w->pool;
     qsort(w->cand, n, sizeof *w->cand, cand_cmp);
-    for (size_t k = 0; k < n && w->live > target; k++) {
-        uint32_t x = w->cand[k];
-        /* Merging frees nodes but takes none, so a dead candidate was below
-         * one merged before it in this pass. */
-        if (w->pool[x].dead)
-            continue;
-        raise_thr(w, &w->pool[x]);
-        if (merge(s, x) != 0)
-            return -1;
+    for (int strict = 1; strict >= 0; strict--) {
+        for (size_t k = 0; k < n && w->live > target; k++) {
+            uint32_t x = w->cand[k];
+            /* Merging frees nodes but takes none, so a dead candidate was
+             * below one merged before it; a run is one merged already. */
+            if (w->pool[x].dead || w->pool[x].kind == GCSPLAN_SUMMARY_MORE)
+                continue;
+            raise_thr(w, &w->pool[x]);
+            if (merge(s, x, strict) != 0)
+                return -1;
+        }
+    }
+    for (uint32_t i = 0; i < w->pool_len && w->live > target; i++) {
+        while (!w->pool[i].dead && w->pool[i].kind == GCSPLAN_SUMMARY_MORE &&
+               w->pool[i].next != NIL && w->pool[w->pool[i].next].kind == GCSPLAN_SUMMARY_MORE &&
+               w->live > target)
+            if (join_next(s, i) != 0)
+                return -1;
     }
     return 0;
 }
@@ -419,7 +458,7 @@ static int closed(gcsplan_summary *s, uint32_t x)
     p->bytes += n->bytes;
     add_jobs(&p->jlo, &p->jhi, n->jlo, n->jhi);
     if (n->kind == GCSPLAN_SUMMARY_OBJECT && under_thr(w, n->bytes, n->objects))
-        return merge(s, x);
+        return merge(s, x, 1);
     return 0;
 }
 
@@ -438,7 +477,8 @@ static int add_leaf(gcsplan_summary *s, const char *part, size_t n, uint64_t siz
     gcsplan__summary_work *w = s->work;
     uint32_t top = w->stack[w->depth];
     wnode *p = &w->pool[top];
-    if (under_thr(w, size, 1) && p->last != NIL && w->pool[p->last].kind == GCSPLAN_SUMMARY_MORE) {
+    if (under_thr(w, size, 1) && p->last != NIL && w->pool[p->last].kind == GCSPLAN_SUMMARY_MORE &&
+        w->pool[p->last].jlo == job && w->pool[p->last].jhi == job) {
         wnode *r = &w->pool[p->last];
         if (set_str(s, &r->mlast, &r->mlast_len, &r->mlast_cap, part, n) != 0)
             return -1;

@@ -89,6 +89,19 @@ static void node_label(tm_ctx *c, const gcsplan_summary_node *n, size_t max)
         gcsplan__ro_text_cut(o, n->name, n->name_len, max);
 }
 
+/* A run by the siblings it spans: "a/ … k/ (11 more)", or "a/ (1 more)". */
+static void run_span(rp_out *o, const gcsplan_summary_node *n)
+{
+    gcsplan__ro_text(o, n->first, n->first_len);
+    if (n->merged > 1) {
+        gcsplan__ro_raw(o, " \xE2\x80\xA6 ");
+        gcsplan__ro_text(o, n->last, n->last_len);
+    }
+    gcsplan__ro_raw(o, " (");
+    gcsplan__ro_count(o, n->merged);
+    gcsplan__ro_raw(o, " more)");
+}
+
 static void title(tm_ctx *c, const gcsplan_summary_node *n)
 {
     rp_out *o = c->o;
@@ -96,12 +109,7 @@ static void title(tm_ctx *c, const gcsplan_summary_node *n)
     gcsplan__ro_text(o, c->base, c->base_len);
     gcsplan__ro_text(o, c->path, c->path_len);
     if (n->kind == GCSPLAN_SUMMARY_MORE) {
-        gcsplan__ro_text(o, n->first, n->first_len);
-        gcsplan__ro_raw(o, " \xE2\x80\xA6 ");
-        gcsplan__ro_text(o, n->last, n->last_len);
-        gcsplan__ro_raw(o, " (");
-        gcsplan__ro_count(o, n->merged);
-        gcsplan__ro_raw(o, " more)");
+        run_span(o, n);
     } else if (n->kind == GCSPLAN_SUMMARY_OBJECT && n->name_len == 0) {
         gcsplan__ro_raw(o, " (the folder's own object)");
     }
@@ -329,12 +337,8 @@ static void table(tm_ctx *c)
         gcsplan__ro_text(o, c->path, plen);
         if (n->kind == GCSPLAN_SUMMARY_MORE) {
             gcsplan__ro_raw(o, "<span class=\"more\">");
-            gcsplan__ro_text(o, n->first, n->first_len);
-            gcsplan__ro_raw(o, " \xE2\x80\xA6 ");
-            gcsplan__ro_text(o, n->last, n->last_len);
-            gcsplan__ro_raw(o, " (");
-            gcsplan__ro_count(o, n->merged);
-            gcsplan__ro_raw(o, " more)</span>");
+            run_span(o, n);
+            gcsplan__ro_raw(o, "</span>");
         } else {
             gcsplan__ro_text(o, n->name, n->name_len);
             if (i == 0 && n->name_len == 0)

@@ -26,7 +26,9 @@
  *     --no-script                a page without its script
  *     --stats                    figures on stderr, one line of key=value
  *
- * The objects are planned with the library's planner, then each is given
+ * The objects are planned with the library's planner and the plan proved
+ * by its checker (which also finds each job's first, last and largest
+ * object), then each is given
  * its job by matching the job URIs (the plan checker's way: the literal
  * prefixes of the wildcard jobs are prefix-free, so one binary search finds
  * the only candidate), and fed to the summary and the pre-flight. A listing
@@ -528,18 +530,24 @@ int main(int argc, char **argv)
         die("%s", e.message);
     double t_plan = now_s();
 
-    /* Pass 2: the summary, each object with its job. */
+    /* Pass 2: the summary, each object with its job; the plan checker
+     * proves the plan on the same pass and records each job's first,
+     * last and largest object, as `gcsplan plan` does. */
     assigner as;
     assigner_init(&as, pl);
     gcsplan_summary *sum;
-    if (gcsplan_summary_new(&sum, &so, &e) != 0)
+    gcsplan_plan_check *chk;
+    if (gcsplan_summary_new(&sum, &so, &e) != 0 || gcsplan_plan_check_new(&chk, pl, &e) != 0)
         die("%s", e.message);
     source_open(&src);
-    while (source_next(&src, &name, &len, &size))
+    while (source_next(&src, &name, &len, &size)) {
+        if (gcsplan_plan_check_add(chk, name, len, size, 0, 0, &e) != 0)
+            die("plan check: %s", e.message);
         if (gcsplan_summary_add(sum, name, len, size, assign(&as, name, len), &e) != 0)
             die("summary: %s", e.message);
+    }
     source_close(&src);
-    if (gcsplan_summary_finish(sum, &e) != 0)
+    if (gcsplan_plan_check_finish(chk, &e) != 0 || gcsplan_summary_finish(sum, &e) != 0)
         die("%s", e.message);
     double t_summary = now_s();
     uint64_t summary_bytes = 0;
@@ -599,6 +607,7 @@ int main(int argc, char **argv)
     gcsplan_report_free(r);
     gcsplan_summary_free(sum);
     assigner_free(&as);
+    gcsplan_plan_check_free(chk);
     gcsplan_preflight_free(pf);
     gcsplan_planner_free(pl);
     gcsplan_pattern_free(src.pattern);

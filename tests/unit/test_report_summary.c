@@ -479,6 +479,42 @@ static void test_merges_smallest(void **state)
     gcsplan_summary_free(s);
 }
 
+/* Runs follow the jobs: where the budget allows, a run never mixes jobs, so
+ * the page can colour it. */
+static void test_runs_follow_jobs(void **state)
+{
+    (void)state;
+    gcsplan_summary *s = make(64);
+    char name[64];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof name, "d/f%05d", i);
+        add(s, name, 100 + (uint64_t)(i * 7919 % 1000), (size_t)i / 500);
+    }
+    assert_int_equal(gcsplan_summary_finish(s, NULL), 0);
+    check_tree(s);
+    size_t runs = 0;
+    for (size_t i = 0; i < gcsplan_summary_node_count(s); i++) {
+        const gcsplan_summary_node *x = gcsplan_summary_node_at(s, i);
+        if (x->kind != GCSPLAN_SUMMARY_MORE)
+            continue;
+        runs++;
+        assert_int_equal(x->job_first, x->job_last);
+    }
+    assert_true(runs >= 10);
+    gcsplan_summary_free(s);
+
+    /* A budget too small for one run per job still holds: runs then mix. */
+    s = make(GCSPLAN_SUMMARY_NODES_MIN);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof name, "d/f%05d", i);
+        add(s, name, 100, (size_t)i / 100);
+    }
+    assert_int_equal(gcsplan_summary_finish(s, NULL), 0);
+    check_tree(s);
+    assert_true(gcsplan_summary_node_count(s) <= GCSPLAN_SUMMARY_NODES_MIN);
+    gcsplan_summary_free(s);
+}
+
 /* The same input gives the same summary, byte for byte. */
 static void test_deterministic(void **state)
 {
@@ -742,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_bounded_nodes),
         cmocka_unit_test(test_bounded_memory),
         cmocka_unit_test(test_merges_smallest),
+        cmocka_unit_test(test_runs_follow_jobs),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_deep_names),
         cmocka_unit_test(test_histogram),
