@@ -482,6 +482,14 @@ static void tick_label(rp_out *o, int64_t ms, int64_t step_s, int64_t span_s)
 #define TL_LEFT 70.0
 #define TL_RIGHT 10.0
 
+/* Times a journal can hold: after 1970, before the year 10000. Others are
+ * taken as unknown, so that no arithmetic on them overflows and no axis
+ * spans millennia. */
+static int64_t sane(int64_t ms)
+{
+    return ms > 0 && ms <= 253402300799999LL ? ms : 0;
+}
+
 static double tl_x(int64_t ms, int64_t t0, int64_t t1)
 {
     return TL_LEFT + (TL_W - TL_LEFT - TL_RIGHT) * (double)(ms - t0) / (double)(t1 - t0);
@@ -496,7 +504,8 @@ static void timeline(const gcsplan_report *r, rp_out *o)
         rows += j->n_attempts > 0;
         for (size_t k = 0; k < j->n_attempts; k++) {
             const rp_attempt *a = &j->attempts[k];
-            int64_t ts[] = { a->submit_ms, a->submitted_ms, a->done_ms, a->seen_ms };
+            int64_t ts[] = { sane(a->submit_ms), sane(a->submitted_ms), sane(a->done_ms),
+                             sane(a->seen_ms) };
             for (int m = 0; m < 4; m++) {
                 if (ts[m] <= 0)
                     continue;
@@ -539,7 +548,8 @@ static void timeline(const gcsplan_report *r, rp_out *o)
         }
     }
     int64_t first = (t0 / 1000 + step - 1) / step * step;
-    for (int64_t s = first; s * 1000 <= t1; s += step) {
+    /* At most a dozen ticks, whatever the span. */
+    for (int64_t s = first, ticks = 0; s * 1000 <= t1 && ticks < 12; s += step, ticks++) {
         double x = tl_x(s * 1000, t0, t1);
         if (x > TL_W - 30)
             break; /* no room for its label */
@@ -572,11 +582,12 @@ static void timeline(const gcsplan_report *r, rp_out *o)
         }
         for (size_t k = 0; k < j->n_attempts; k++) {
             const rp_attempt *a = &j->attempts[k];
-            int64_t start = a->submit_ms > 0 ? a->submit_ms : a->submitted_ms > 0 ? a->submitted_ms : a->seen_ms;
-            if (start <= 0)
+            int64_t start = sane(a->submit_ms) ? a->submit_ms
+                            : sane(a->submitted_ms) ? a->submitted_ms : sane(a->seen_ms);
+            if (start == 0)
                 continue;
             int open = a->state == GCSPLAN_RUN_RUNNING || a->state == GCSPLAN_RUN_SUBMITTING;
-            int64_t end = a->done_ms > 0 ? a->done_ms : open ? t1 : a->seen_ms;
+            int64_t end = sane(a->done_ms) ? a->done_ms : open ? t1 : sane(a->seen_ms);
             double x = tl_x(start, t0, t1), w = tl_x(end > start ? end : start, t0, t1) - x;
             if (w < 2)
                 w = 2;
@@ -604,7 +615,7 @@ static void timeline(const gcsplan_report *r, rp_out *o)
             gcsplan__ro_raw(o, state_words[a->state]);
             gcsplan__ro_raw(o, "\nsubmitted ");
             gcsplan__ro_time(o, start);
-            if (a->done_ms > 0) {
+            if (sane(a->done_ms)) {
                 gcsplan__ro_raw(o, "\ndone ");
                 gcsplan__ro_time(o, a->done_ms);
                 gcsplan__ro_raw(o, " after ");

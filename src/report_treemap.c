@@ -139,9 +139,9 @@ static void rect(rp_out *o, double x, double y, double w, double h)
 
 static void label(tm_ctx *c, const gcsplan_summary_node *n, double x, double y, double w)
 {
+    if (w < 6 + 3 * CHAR_W)
+        return; /* not even three characters */
     size_t max = (size_t)((w - 6) / CHAR_W);
-    if (max < 3)
-        return;
     gcsplan__ro_raw(c->o, "<text x=\"");
     gcsplan__ro_dec(c->o, x + 3);
     gcsplan__ro_raw(c->o, "\" y=\"");
