@@ -24,7 +24,7 @@ build example.html 1 --listing "$data/example/listing.jsonl" --uri 'gs://bkt/**'
 # source, plan path, findings, operation names, error messages, log URLs.
 build hostile.html 1 --listing "$here/hostile.jsonl" --uri 'gs://bkt/**' --max-objects 2 \
     --append $'zz/\xff\xfe-not-utf8\x1b.dcm' \
-    --title $'</title><script>alert(11)</script>\xff\u202e' \
+    --title $'</title><script>alert(11)</script>\xff\xe2\x80\xae' \
     --store 'projects/"><b>x</b>' --source $'\x1b]0;title\x07 & <i>' \
     --plan-path "it's a plan.json" --journal "$here/hostile-journal.jsonl" \
     --preflight-json "$here/hostile-preflight.json"
