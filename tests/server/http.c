@@ -4,6 +4,7 @@
 #include "fields.h"
 #include "gzbomb.h"
 #include "hostile.h"
+#include "iam.h"
 #include "json_out.h"
 #include "listgen.h"
 #include "listing.h"
@@ -836,6 +837,38 @@ static enum MHD_Result do_bucket_list(req *r)
     return send_json(r, 200, &out);
 }
 
+/* buckets.getIamPolicy. The caller is the identity the metadata server
+ * names; --iam BUCKET=deny refuses it as the service does. */
+static enum MHD_Result do_iam(req *r, const char *bucket)
+{
+    const iam_policy *p = iam_find(bucket);
+    if (p && p->deny) {
+        char msg[600];
+        snprintf(msg, sizeof msg,
+                 "default@" DEFAULT_PROJECT_ID ".iam.gserviceaccount.com does not have "
+                 "storage.buckets.getIamPolicy access to the Google Cloud Storage bucket. "
+                 "Permission 'storage.buckets.getIamPolicy' denied on resource (or it may not "
+                 "exist).");
+        return send_error(r, 403, "forbidden", msg);
+    }
+    /* Policies with conditional bindings are only given to callers that ask
+     * for version 3, so that an old client never misreads them. */
+    const char *want = arg(r, "optionsRequestedPolicyVersion");
+    if (p && p->conditional && (!want || strcmp(want, "3") != 0))
+        return send_error(r, 400, "invalid",
+                          "The policy of this bucket has conditional role bindings: request it "
+                          "with optionsRequestedPolicyVersion=3.");
+    fmask *owned;
+    const fmask *m;
+    if (parse_fields(r, &owned, &m) != 0)
+        return send_error(r, 400, "invalidParameter", "Invalid field selection fields");
+    sbuf out;
+    sbuf_init(&out);
+    iam_render(&out, m, bucket, p);
+    fmask_free(owned);
+    return send_json(r, 200, &out);
+}
+
 static int authorized(req *r)
 {
     const char *want = r->cfg->require_token;
@@ -917,10 +950,13 @@ static enum MHD_Result route_storage(req *r, const char *path, int download)
     int is_bucket = !bucket_list && (!*rest || !strcmp(rest, "/"));
     int is_list = !strcmp(rest, "/o") || !strcmp(rest, "/o/");
     int is_object = !strncmp(rest, "/o/", 3) && rest[3];
+    int is_iam = !download && !strcmp(rest, "/iam");
     if (r->hostile) {
         unsigned ep = 0;
         const char *key = NULL;
-        if (bucket_list || is_bucket) {
+        if (is_iam) {
+            ep = EP_IAM;
+        } else if (bucket_list || is_bucket) {
             ep = EP_BUCKET;
         } else if (is_list && !download) {
             ep = EP_LIST;
@@ -959,6 +995,14 @@ static enum MHD_Result route_storage(req *r, const char *path, int download)
         sbuf_putc(&out, '\n');
         fmask_free(owned);
         return send_json(r, 200, &out);
+    }
+    if (is_iam) {
+        stats_inc(ST_REQ_IAM);
+        if (!b)
+            return no_such_bucket(r);
+        if (inject(r, 0, &ret))
+            return ret;
+        return do_iam(r, bname);
     }
     if (is_list && !download) {
         stats_inc(ST_REQ_LIST);
@@ -1077,6 +1121,53 @@ static enum MHD_Result do_metadata(req *r, const char *path)
     return queue(r, text ? 200 : 404, resp);
 }
 
+/* ---- Resource Manager ------------------------------------------------------ */
+
+/* {"error":{"code","message","status"}}, the shape of the newer Google APIs. */
+static enum MHD_Result google_error(req *r, unsigned code, const char *status, const char *msg)
+{
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_puts(&b, "{\"error\":{\"code\":");
+    sbuf_u64(&b, code);
+    sbuf_puts(&b, ",\"message\":");
+    sbuf_json_str(&b, msg, strlen(msg));
+    sbuf_puts(&b, ",\"status\":\"");
+    sbuf_puts(&b, status);
+    sbuf_puts(&b, "\"}}\n");
+    return send_json(r, code, &b);
+}
+
+/* GET /v1/projects/ID and /v3/projects/ID (ID or project number). */
+static enum MHD_Result do_project(req *r, const char *url)
+{
+    stats_inc(ST_REQ_PROJECT);
+    enum MHD_Result ret;
+    if (hostile_intercept(r, EP_PROJECT, NULL, NULL, NULL, &ret))
+        return ret;
+    if (!authorized(r))
+        return google_error(r, 401, "UNAUTHENTICATED",
+                            "Request had invalid authentication credentials. Expected OAuth 2 "
+                            "access token, login cookie or other valid authentication "
+                            "credential. See https://developers.google.com/identity/sign-in/"
+                            "web/devconsole-project.");
+    const char *id = url + 13;
+    if (strcmp(r->method, "GET") != 0)
+        return google_error(r, 405, "UNIMPLEMENTED", "Method not allowed by this test server.");
+    if (!*id || strchr(id, '/') || strchr(id, ':'))
+        return google_error(r, 404, "NOT_FOUND", "Not Found");
+    const project *p = project_find(id);
+    if (!p)
+        return google_error(r, 403, "PERMISSION_DENIED", "The caller does not have permission");
+    sbuf out;
+    sbuf_init(&out);
+    if (url[2] == '1')
+        project_render_v1(&out, p);
+    else
+        project_render_v3(&out, p);
+    return send_json(r, 200, &out);
+}
+
 /* ---- dispatch -------------------------------------------------------------- */
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -1139,6 +1230,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return do_token(&r, st);
     if (!strncmp(url, "/computeMetadata/", 17))
         return do_metadata(&r, url);
+    if (!strncmp(url, "/v1/projects/", 13) || !strncmp(url, "/v3/projects/", 13))
+        return do_project(&r, url);
     if (!strncmp(url, "/download/storage/v1/b", 22))
         return route_storage(&r, url + 22, 1);
     if (!strncmp(url, "/storage/v1/b", 13) && (url[13] == '\0' || url[13] == '/'))

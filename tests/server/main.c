@@ -10,6 +10,7 @@
 #include "faults.h"
 #include "hostile.h"
 #include "http.h"
+#include "iam.h"
 #include "listing.h"
 #include "stats.h"
 #include "util.h"
@@ -33,6 +34,9 @@ static const char usage[] =
     "  --port N                       port on 127.0.0.1 (default 0: any free port)\n"
     "  --page-cap N                   list pages hold at most N entries whatever maxResults asks\n"
     "  --require-token TOKEN          storage endpoints need 'Authorization: Bearer TOKEN'\n"
+    "  --iam BUCKET=FILE.json|deny    the bucket's IAM policy (bindings from FILE), or 403\n"
+    "  --project ID=NUMBER            a project Resource Manager knows (repeatable; default\n"
+    "                                 test-project=123456789012); others are 403\n"
     "  --stats-file FILE              write the stats JSON there at exit\n"
     "  --max-lifetime SECONDS         exit by itself after this long (default 0: never)\n"
     "  --log                          one line per request on stderr\n"
@@ -133,6 +137,15 @@ static int dump_bucket(const bucket *b)
     return fflush(stdout) == 0 ? 0 : 3;
 }
 
+static int served(const char *bucket, void *ctx)
+{
+    const server_config *cfg = ctx;
+    for (size_t i = 0; i < cfg->n_buckets; i++)
+        if (!strcmp(cfg->buckets[i]->id, bucket))
+            return 1;
+    return 0;
+}
+
 /* Every exit after the first allocation goes through `out`, so that a
  * sanitizer build reports no leak on a usage error. */
 #define FAIL(...)                                                                              \
@@ -186,6 +199,12 @@ int main(int argc, char **argv)
             if (parse_uint(val, LIST_MAX_RESULTS, &v) || v == 0)
                 FAIL("bad --page-cap", val);
             cfg.page_cap = v;
+        } else if (!strcmp(a, "--iam")) {
+            if (iam_add(val, err, sizeof err) != 0)
+                FAIL(err, NULL);
+        } else if (!strcmp(a, "--project")) {
+            if (project_add(val, err, sizeof err) != 0)
+                FAIL(err, NULL);
         } else if (!strcmp(a, "--hostile")) {
             if (hostile_add(val, err, sizeof err) != 0) {
                 rc = die(err, NULL);
@@ -261,6 +280,11 @@ int main(int argc, char **argv)
         rc = die("no bucket given (see --help)", NULL);
         goto out;
     }
+    const char *typo = iam_unknown_bucket(served, &cfg);
+    if (typo) {
+        rc = die("--iam names a bucket that is not served", typo);
+        goto out;
+    }
     if (hostile_needs_alt((unsigned)cfg.n_alt, err, sizeof err)) {
         rc = die(err, NULL);
         goto out;
@@ -314,5 +338,6 @@ out:
     for (size_t i = 0; i < cfg.n_buckets; i++)
         bucket_free(buckets[i]);
     hostile_free_all();
+    iam_free_all();
     return rc;
 }
