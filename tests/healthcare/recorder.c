@@ -1,30 +1,37 @@
 /*
- * gcs-healthcare-recorder: a stand-in for the Cloud Healthcare API that
- * records every request, so that tests can run the commands `gcsplan plan
- * --format=gcloud|curl` prints with the real clients and compare what
- * reached the service with the plan.
+ * gcs-healthcare-recorder: a stateful stand-in for the import part of the
+ * Cloud Healthcare API (docs/healthcare-stand-in.md). It records every
+ * request, so that tests can compare what reached the service with a plan,
+ * and it behaves like the service where a client can tell: import calls
+ * create long-running operations, polls see them finish after a while, with
+ * counters computed from bucket listings by an independent import-URI
+ * matcher, and quota, faults and lost answers on demand.
  *
- * It answers what `gcloud healthcare dicom-stores import gcs` and curl send:
  *   POST /v1/projects/P/locations/L/datasets/D/{dicomStores|fhirStores}/S:import
- *        body {"gcsSource":{"uri":...}} -> a long-running operation
- *        {"name":"projects/P/locations/L/datasets/D/operations/N"}
- *   GET  /v1/projects/P/locations/L/datasets/D/operations/N -> the operation, done
- *   GET  /v1/projects/P/locations/L/datasets/D/dicomStores/S -> the store
- * (gcloud without --async polls the operation, then reads the store.)
+ *        -> {"name":"projects/P/locations/L/datasets/D/operations/N"}
+ *   GET  /v1/projects/P/locations/L/datasets/D/operations/N -> the operation
+ *   GET  /v1/projects/P/locations/L/datasets/D/{dicomStores|fhirStores}/S -> the store
+ *   GET  /_stats (counters), /_logs/N (the failures of operation N),
+ *        /_operations (every operation, for tests to inspect)
  * Errors have the API's shape {"error":{"code","message","status"}}.
+ *
+ * Without options it is what it always was: any store exists, operations
+ * are done at the first poll, and nothing fails.
  *
  * Protocol with the process that starts it, as for gcs-test-server: the
  * first stdout line is "PORT <n>" (flushed) once 127.0.0.1:<n> accepts
- * connections. SIGTERM or SIGINT stop it; it then writes the requests it
- * saw, in arrival order, as JSON Lines to --record FILE, one
- *   {"method","path","store","uri","body","status"}
- * per request (store and uri are null where the request has none), and
- * exits 0.
+ * connections. SIGTERM, SIGINT or --max-lifetime stop it; it then writes
+ * the requests it saw, in arrival order, as JSON Lines to --record FILE,
+ * prints "STATS <json>" and exits 0.
  */
+#include "objects.h"
+#include "standin.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,27 +48,59 @@ static const char usage[] =
     "usage: gcs-healthcare-recorder [options]\n"
     "  --record FILE            write the requests there as JSON Lines at exit\n"
     "  --port N                 port on 127.0.0.1 (default 0: any free port)\n"
-    "  --require-token TOKEN    every request needs 'Authorization: Bearer TOKEN'\n"
+    "  --require-token TOKEN    every API request needs 'Authorization: Bearer TOKEN'\n"
     "  --max-lifetime SECONDS   exit by itself after this long (default 0: never)\n"
+    "  --stats-file FILE        write the STATS json there at exit\n"
     "  --log                    one line per request on stderr\n"
+    "Stores and objects:\n"
+    "  --store NAME             projects/P/locations/L/datasets/D/dicomStores/S or\n"
+    "                           .../fhirStores/S exists (repeatable); without any,\n"
+    "                           every store exists\n"
+    "  --bucket NAME=FILE       the bucket's objects, JSON Lines {\"name\",\"size\"}: import\n"
+    "                           counters come from it (repeatable)\n"
+    "  --fhir-content NAME=ndjson-resources|bundles\n"
+    "                           NDJSON of resources: BUNDLE imports fail every object\n"
+    "  --fail-objects REGEX     objects whose whole name matches fail (PCRE2; repeatable)\n"
+    "  --fail-list FILE         objects named in FILE (one per line) fail\n"
+    "  --failed-as-error never|all|any\n"
+    "                           when failures end the operation with error (default never)\n"
+    "  --zero-match call|operation[:CODE]\n"
+    "                           a URI matching nothing fails the import call (default) or\n"
+    "                           the operation; CODE FAILED_PRECONDITION (default),\n"
+    "                           INVALID_ARGUMENT or NOT_FOUND\n"
+    "Operations:\n"
+    "  --polls-to-finish K      an operation is not done for its first K polls (default 0)\n"
+    "  --max-running N          a submission while N operations are not done is 429\n"
+    "  --max-operations N       operations held at most (default 100000)\n"
+    "Faults (decided from --seed, per request and attempt):\n"
+    "  --seed N                 (default 0)\n"
+    "  --rate-503 P             503 UNAVAILABLE on submissions and polls\n"
+    "  --max-consecutive N      503s in a row for one request (default 2)\n"
+    "  --lose-answer-rate P     a submission creates its operation, then the connection\n"
+    "                           is closed without an answer\n"
+    "  --lose-answers LIST      the same for the operations created Nth (1,3,...)\n"
+    "  --latency-ms N           delay every API answer by N ms\n"
     "  --help\n";
 
 typedef struct record {
-    char *method, *path, *store, *uri, *body;
+    char *method, *path, *store, *uri, *body, *operation;
     size_t body_len;
     unsigned status;
+    int lost;
+    const char *fault;
+    int64_t time_us;
 } record;
 
 typedef struct config {
     const char *require_token;
     int log;
+    unsigned latency_ms;
 } config;
 
-/* Handlers run on the daemon's single polling thread, and the records are
- * read only after the daemon has stopped: no locking is needed. */
-static record records[MAX_RECORDS];
-static size_t n_records;
-static unsigned long next_operation = 1;
+static config cfg;
+static record *records;
+static size_t n_records, dropped;
+static pthread_mutex_t rec_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct upload {
     char *data;
@@ -101,25 +140,25 @@ static int append(upload *u, const char *s, size_t n)
     return 0;
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *json)
+static void sleep_ms(unsigned ms)
 {
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, const char *ctype,
+                                 const char *body)
+{
+    const char *b = body ? body : "";
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(json), (void *)json, MHD_RESPMEM_MUST_COPY);
+        MHD_create_response_from_buffer(strlen(b), (void *)b, MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=UTF-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return ret;
-}
-
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *what,
-                                  const char *message)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "{\"error\":{\"code\":%u,\"message\":\"%s\",\"status\":\"%s\"}}",
-             status, message, what);
-    return send_json(c, status, buf);
 }
 
 /* Resource ids are letters, digits and -_. (the API's own rule, near enough). */
@@ -135,7 +174,7 @@ static size_t id_len(const char *s)
 /* "projects/P/locations/L/datasets/D/" at s: its length, or 0. */
 static size_t dataset_len(const char *s)
 {
-    static const char *const keys[] = { "projects/", "locations/", "datasets/" };
+    static const char *const keys[] = {"projects/", "locations/", "datasets/"};
     const char *p = s;
     for (int i = 0; i < 3; i++) {
         size_t k = strlen(keys[i]);
@@ -150,17 +189,21 @@ static size_t dataset_len(const char *s)
     return (size_t)(p - s);
 }
 
-/* The store ("projects/.../dicomStores/S") at the start of s, and what
- * follows it in *rest; NULL when s does not start with one. */
-static char *parse_store(const char *s, const char **rest)
+/* The store ("projects/.../dicomStores/S") at the start of s, what follows it
+ * in *rest and whether it is FHIR; NULL when s does not start with one. */
+static char *parse_store(const char *s, const char **rest, int *fhir)
 {
     size_t d = dataset_len(s);
     if (d == 0)
         return NULL;
     const char *p = s + d;
     size_t k;
-    if (strncmp(p, "dicomStores/", k = 12) != 0 && strncmp(p, "fhirStores/", k = 11) != 0)
-        return NULL;
+    *fhir = 0;
+    if (strncmp(p, "dicomStores/", k = 12) != 0) {
+        if (strncmp(p, "fhirStores/", k = 11) != 0)
+            return NULL;
+        *fhir = 1;
+    }
     size_t n = id_len(p + k);
     if (n == 0)
         return NULL;
@@ -168,34 +211,43 @@ static char *parse_store(const char *s, const char **rest)
     return dup_n(s, (size_t)(p + k + n - s));
 }
 
-/* gcsSource.uri of an import body; NULL when the body is not of that shape. */
-static char *import_uri(const char *body, char *why, size_t whylen)
+/* gcsSource.uri of an import body, for the record; NULL when there is none. */
+static char *import_uri(const char *body)
 {
-    char err[256];
+    char err[128];
     yajl_val root = yajl_tree_parse(body, err, sizeof err);
-    if (!root) {
-        snprintf(why, whylen, "Invalid JSON payload received.");
+    if (!root)
         return NULL;
-    }
-    const char *path[] = { "gcsSource", "uri", NULL };
+    const char *path[] = {"gcsSource", "uri", NULL};
     yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-    const char *s = v ? YAJL_GET_STRING(v) : NULL;
-    char *uri = s ? dup_n(s, strlen(s)) : NULL;
-    if (!s)
-        snprintf(why, whylen, "gcsSource.uri is required");
+    const char *str = v ? YAJL_GET_STRING(v) : NULL;
+    char *uri = str ? dup_n(str, strlen(str)) : NULL;
     yajl_tree_free(root);
     return uri;
 }
 
-static void keep(const char *method, const char *path, char *store, char *uri, const upload *u,
-                 unsigned status, const config *cfg)
+static int64_t now_us(void)
 {
-    if (cfg->log)
-        fprintf(stderr, "gcs-healthcare-recorder: %u %s %s%s%s\n", status, method, path,
-                uri ? " " : "", uri ? uri : "");
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Keeps one request; takes store, uri and operation. */
+static void keep(const char *method, const char *path, char *store, char *uri, const upload *u,
+                 unsigned status, char *operation, int lost, const char *fault)
+{
+    if (cfg.log)
+        fprintf(stderr, "gcs-healthcare-recorder: %u%s %s %s%s%s\n", status,
+                lost ? " (answer lost)" : "", method, path, uri ? " " : "", uri ? uri : "");
+    standin_count_request(status, lost);
+    pthread_mutex_lock(&rec_lock);
     if (n_records == MAX_RECORDS) {
+        dropped++;
+        pthread_mutex_unlock(&rec_lock);
         free(store);
         free(uri);
+        free(operation);
         return;
     }
     record *r = &records[n_records++];
@@ -206,73 +258,96 @@ static void keep(const char *method, const char *path, char *store, char *uri, c
     r->body = u && u->data ? dup_n(u->data, u->len) : dup_n("", 0);
     r->body_len = u && u->data ? u->len : 0;
     r->status = status;
+    r->operation = operation;
+    r->lost = lost;
+    r->fault = fault;
+    r->time_us = now_us();
+    pthread_mutex_unlock(&rec_lock);
 }
 
-static int authorized(struct MHD_Connection *c, const config *cfg)
+static int authorized(struct MHD_Connection *c)
 {
-    if (!cfg->require_token)
+    if (!cfg.require_token)
         return 1;
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    return h && strncmp(h, "Bearer ", 7) == 0 && strcmp(h + 7, cfg->require_token) == 0;
+    return h && strncmp(h, "Bearer ", 7) == 0 && strcmp(h + 7, cfg.require_token) == 0;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *c, const config *cfg, const char *method,
-                               const char *url, upload *u)
+static enum MHD_Result error(struct MHD_Connection *c, unsigned code, const char *status,
+                             const char *msg)
 {
-    char buf[2048];
+    char *body = standin_error_json(code, status, msg);
+    enum MHD_Result ret = send_body(c, code, "application/json; charset=UTF-8", body);
+    free(body);
+    return ret;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, const char *method, const char *url,
+                               upload *u)
+{
     const char *rest = "";
     char *store = NULL, *uri = NULL;
-    unsigned status;
+    int fhir = 0;
+    answer a;
+    memset(&a, 0, sizeof a);
     enum MHD_Result ret;
+    const char *json = "application/json; charset=UTF-8";
+
+    if (!strcmp(url, "/_stats")) {
+        char *body = standin_stats();
+        ret = send_body(c, 200, json, body);
+        free(body);
+        return ret;
+    }
+    if (!strcmp(url, "/_operations")) {
+        standin_list(&a);
+        ret = send_body(c, a.status, "application/x-ndjson", a.body);
+        free(a.body);
+        return ret;
+    }
+    if (!strncmp(url, "/_logs/", 7)) {
+        standin_logs(url + 7, &a);
+        ret = send_body(c, a.status, "application/x-ndjson", a.body);
+        free(a.body);
+        free(a.operation);
+        return ret;
+    }
+    if (cfg.latency_ms)
+        sleep_ms(cfg.latency_ms);
+    if (!strncmp(url, "/v1/", 4))
+        store = parse_store(url + 4, &rest, &fhir);
+    if (store && !strcmp(method, "POST") && !strcmp(rest, ":import"))
+        uri = import_uri(u->data ? u->data : "");
 
     if (u->too_big) {
-        status = 413;
-        ret = send_error(c, status, "INVALID_ARGUMENT", "Request payload too large.");
-    } else if (!authorized(c, cfg)) {
-        status = 401;
-        ret = send_error(c, status, "UNAUTHENTICATED",
-                         "Request had invalid authentication credentials.");
-    } else if (strncmp(url, "/v1/", 4) != 0) {
-        status = 404;
-        ret = send_error(c, status, "NOT_FOUND", "Not found.");
-    } else if ((store = parse_store(url + 4, &rest)) != NULL && strcmp(method, "POST") == 0 &&
-               strcmp(rest, ":import") == 0) {
-        char why[128];
-        uri = import_uri(u->data ? u->data : "", why, sizeof why);
-        if (!uri) {
-            status = 400;
-            ret = send_error(c, status, "INVALID_ARGUMENT", why);
-        } else {
-            status = 200;
-            snprintf(buf, sizeof buf, "{\"name\":\"%.*soperations/%lu\"}",
-                     (int)dataset_len(store), store, next_operation++);
-            ret = send_json(c, status, buf);
-        }
-    } else if (store && strcmp(method, "GET") == 0 && rest[0] == '\0') {
-        status = 200;
-        snprintf(buf, sizeof buf, "{\"name\":\"%s\"}", store);
-        ret = send_json(c, status, buf);
+        a.status = 413;
+        ret = error(c, 413, "INVALID_ARGUMENT", "Request payload too large.");
+    } else if (!authorized(c)) {
+        a.status = 401;
+        ret = error(c, 401, "UNAUTHENTICATED",
+                    "Request had invalid authentication credentials. Expected OAuth 2 access "
+                    "token, login cookie or other valid authentication credential. See "
+                    "https://developers.google.com/identity/sign-in/web/devconsole-project.");
+    } else if (store && !strcmp(method, "POST") && !strcmp(rest, ":import")) {
+        standin_import(store, fhir, u->data ? u->data : "", u->len, &a);
+        ret = a.lose ? MHD_NO : send_body(c, a.status, json, a.body);
+    } else if (store && !strcmp(method, "GET") && !rest[0]) {
+        standin_get_store(store, fhir, &a);
+        ret = send_body(c, a.status, json, a.body);
     } else {
-        size_t d = dataset_len(url + 4);
+        size_t d = strncmp(url, "/v1/", 4) ? 0 : dataset_len(url + 4);
         const char *op = url + 4 + d;
-        if (d && strcmp(method, "GET") == 0 && strncmp(op, "operations/", 11) == 0 &&
-            op[11] && op[11 + id_len(op + 11)] == '\0') {
-            /* Every import finished at once, and well. */
-            status = 200;
-            snprintf(buf, sizeof buf,
-                     "{\"name\":\"%s\",\"metadata\":{\"@type\":\"type.googleapis.com/"
-                     "google.cloud.healthcare.v1.OperationMetadata\",\"apiMethodName\":"
-                     "\"google.cloud.healthcare.v1.dicom.DicomService.ImportDicomData\"},"
-                     "\"done\":true,\"response\":{\"@type\":\"type.googleapis.com/"
-                     "google.cloud.healthcare.v1.dicom.ImportDicomDataResponse\"}}",
-                     url + 4);
-            ret = send_json(c, status, buf);
+        if (d && !strcmp(method, "GET") && !strncmp(op, "operations/", 11) && op[11] &&
+            op[11 + id_len(op + 11)] == '\0') {
+            standin_get_operation(url + 4, &a);
+            ret = send_body(c, a.status, json, a.body);
         } else {
-            status = 404;
-            ret = send_error(c, status, "NOT_FOUND", "Not found.");
+            a.status = 404;
+            ret = error(c, 404, "NOT_FOUND", "Requested entity was not found.");
         }
     }
-    keep(method, url, store, uri, u, status, cfg);
+    keep(method, url, store, uri, u, a.lose ? 0 : a.status, a.operation, a.lose, a.fault);
+    free(a.body);
     return ret;
 }
 
@@ -280,6 +355,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                               const char *method, const char *version, const char *data,
                               size_t *size, void **con_cls)
 {
+    (void)cls;
     (void)version;
     upload *u = *con_cls;
     if (!u) {
@@ -296,7 +372,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *size = 0;
         return MHD_YES;
     }
-    return respond(c, cls, method, url, u);
+    return respond(c, method, url, u);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -321,6 +397,8 @@ static void gen_str(yajl_gen g, const char *s, size_t n)
         yajl_gen_null(g);
 }
 
+static void gen_key(yajl_gen g, const char *k) { gen_str(g, k, strlen(k)); }
+
 static int write_records(const char *file)
 {
     FILE *f = fopen(file, "w");
@@ -335,19 +413,35 @@ static int write_records(const char *file)
     }
     for (size_t i = 0; i < n_records; i++) {
         const record *r = &records[i];
+        char t[64], d[32];
+        time_t sec = (time_t)(r->time_us / 1000000);
+        struct tm tm;
+        gmtime_r(&sec, &tm);
+        strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(t, sizeof t, "%s.%06dZ", d, (int)(r->time_us % 1000000));
         yajl_gen_map_open(g);
-        gen_str(g, "method", 6);
+        gen_key(g, "method");
         gen_str(g, r->method, r->method ? strlen(r->method) : 0);
-        gen_str(g, "path", 4);
+        gen_key(g, "path");
         gen_str(g, r->path, r->path ? strlen(r->path) : 0);
-        gen_str(g, "store", 5);
+        gen_key(g, "store");
         gen_str(g, r->store, r->store ? strlen(r->store) : 0);
-        gen_str(g, "uri", 3);
+        gen_key(g, "uri");
         gen_str(g, r->uri, r->uri ? strlen(r->uri) : 0);
-        gen_str(g, "body", 4);
+        gen_key(g, "body");
         gen_str(g, r->body, r->body_len);
-        gen_str(g, "status", 6);
+        gen_key(g, "status");
         yajl_gen_integer(g, r->status);
+        gen_key(g, "operation");
+        gen_str(g, r->operation, r->operation ? strlen(r->operation) : 0);
+        gen_key(g, "lost");
+        yajl_gen_bool(g, r->lost);
+        gen_key(g, "fault");
+        gen_str(g, r->fault, r->fault ? strlen(r->fault) : 0);
+        gen_key(g, "seq");
+        yajl_gen_integer(g, (long long)i + 1);
+        gen_key(g, "time");
+        gen_key(g, t);
         yajl_gen_map_close(g);
         const unsigned char *buf;
         size_t len;
@@ -367,41 +461,161 @@ static int die(const char *msg, const char *arg)
     return 2;
 }
 
+static int parse_ulong(const char *v, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (!*v || *end || errno || v[0] == '-' || n > max)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int parse_rate(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (!*s || *end || !(v >= 0 && v <= 1))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Every exit after the first allocation goes through `out`, so that a
+ * sanitizer build reports no leak on a usage error. */
+#define FAIL(...)                                                                              \
+    do {                                                                                       \
+        rc = die(__VA_ARGS__);                                                                 \
+        goto out;                                                                              \
+    } while (0)
+
 int main(int argc, char **argv)
 {
-    config cfg = { NULL, 0 };
-    const char *record_file = NULL;
-    unsigned long port = 0, lifetime = 0;
+    standin_config sc = STANDIN_CONFIG_INIT;
+    const char *record_file = NULL, *stats_file = NULL;
+    unsigned long port = 0, lifetime = 0, n;
+    char err[512];
+    int rc = 0;
+    struct MHD_Daemon *d = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0) {
             fputs(usage, stdout);
-            return 0;
+            goto out;
         }
         if (strcmp(a, "--log") == 0) {
             cfg.log = 1;
             continue;
         }
         if (i + 1 >= argc)
-            return die("missing value for option (see --help)", a);
+            FAIL("missing value for option (see --help)", a);
         const char *v = argv[++i];
-        char *end;
         if (strcmp(a, "--record") == 0) {
             record_file = v;
+        } else if (strcmp(a, "--stats-file") == 0) {
+            stats_file = v;
         } else if (strcmp(a, "--require-token") == 0) {
             cfg.require_token = v;
-        } else if (strcmp(a, "--port") == 0 || strcmp(a, "--max-lifetime") == 0) {
+        } else if (strcmp(a, "--port") == 0) {
+            if (parse_ulong(v, 65535, &port))
+                FAIL("bad --port", v);
+        } else if (strcmp(a, "--max-lifetime") == 0) {
+            if (parse_ulong(v, 86400UL * 365, &lifetime))
+                FAIL("bad --max-lifetime", v);
+        } else if (strcmp(a, "--store") == 0) {
+            if (standin_valid_store(v) != 0)
+                FAIL("--store wants projects/P/locations/L/datasets/D/{dicomStores|fhirStores}/S", v);
+            if (sc.n_stores == STANDIN_MAX_STORES)
+                FAIL("too many --store", NULL);
+            sc.stores[sc.n_stores++] = v;
+        } else if (strcmp(a, "--bucket") == 0) {
+            if (objects_add_bucket(v, err, sizeof err) != 0)
+                FAIL(err, NULL);
+        } else if (strcmp(a, "--fhir-content") == 0) {
+            if (objects_set_fhir_content(v, err, sizeof err) != 0)
+                FAIL(err, NULL);
+        } else if (strcmp(a, "--fail-objects") == 0) {
+            if (objects_add_fail_regex(v, err, sizeof err) != 0)
+                FAIL(err, NULL);
+        } else if (strcmp(a, "--fail-list") == 0) {
+            if (objects_add_fail_list(v, err, sizeof err) != 0)
+                FAIL(err, NULL);
+        } else if (strcmp(a, "--failed-as-error") == 0) {
+            if (!strcmp(v, "never"))
+                sc.failed_error = FAILED_NEVER;
+            else if (!strcmp(v, "all"))
+                sc.failed_error = FAILED_ALL;
+            else if (!strcmp(v, "any"))
+                sc.failed_error = FAILED_ANY;
+            else
+                FAIL("--failed-as-error is never, all or any", v);
+        } else if (strcmp(a, "--zero-match") == 0) {
+            const char *colon = strchr(v, ':');
+            size_t wn = colon ? (size_t)(colon - v) : strlen(v);
+            if (wn == 4 && !strncmp(v, "call", 4))
+                sc.zero_in_operation = 0;
+            else if (wn == 9 && !strncmp(v, "operation", 9))
+                sc.zero_in_operation = 1;
+            else
+                FAIL("--zero-match is call or operation, then :CODE", v);
+            if (colon) {
+                if (!strcmp(colon + 1, "FAILED_PRECONDITION"))
+                    sc.zero_code = 9;
+                else if (!strcmp(colon + 1, "INVALID_ARGUMENT"))
+                    sc.zero_code = 3;
+                else if (!strcmp(colon + 1, "NOT_FOUND"))
+                    sc.zero_code = 5;
+                else
+                    FAIL("--zero-match CODE is FAILED_PRECONDITION, INVALID_ARGUMENT or NOT_FOUND",
+                         v);
+            }
+        } else if (strcmp(a, "--polls-to-finish") == 0 || strcmp(a, "--max-running") == 0 ||
+                   strcmp(a, "--max-consecutive") == 0 || strcmp(a, "--latency-ms") == 0) {
+            if (parse_ulong(v, 1000000, &n))
+                FAIL("bad number", v);
+            if (a[2] == 'p')
+                sc.polls_to_finish = (unsigned)n;
+            else if (a[2] == 'l')
+                cfg.latency_ms = (unsigned)n;
+            else if (a[6] == 'r')
+                sc.max_running = (unsigned)n;
+            else
+                sc.max_consecutive = (unsigned)n;
+        } else if (strcmp(a, "--max-operations") == 0) {
+            if (parse_ulong(v, 10000000, &n) || n == 0)
+                FAIL("bad --max-operations (1..10000000)", v);
+            sc.max_operations = n;
+        } else if (strcmp(a, "--seed") == 0) {
+            char *end;
             errno = 0;
-            unsigned long n = strtoul(v, &end, 10);
-            if (!*v || *end || errno || v[0] == '-' || (a[2] == 'p' && n > 65535))
-                return die("bad number", v);
-            *(a[2] == 'p' ? &port : &lifetime) = n;
+            sc.seed = strtoull(v, &end, 10);
+            if (!*v || *end || errno)
+                FAIL("bad --seed", v);
+        } else if (strcmp(a, "--rate-503") == 0 || strcmp(a, "--lose-answer-rate") == 0) {
+            if (parse_rate(v, a[2] == 'r' ? &sc.rate_503 : &sc.lose_rate))
+                FAIL("rates are numbers from 0 to 1", v);
+        } else if (strcmp(a, "--lose-answers") == 0) {
+            for (const char *p = v; *p;) {
+                char *end;
+                errno = 0;
+                unsigned long k = strtoul(p, &end, 10);
+                if (end == p || errno || k == 0 || (*end && *end != ',') ||
+                    sc.n_lose == STANDIN_MAX_LOSE)
+                    FAIL("--lose-answers wants ordinals like 1,3,8", v);
+                sc.lose[sc.n_lose++] = k;
+                p = *end ? end + 1 : end;
+            }
         } else {
-            return die("unknown option (see --help)", a);
+            FAIL("unknown option (see --help)", a);
         }
     }
+    records = calloc(MAX_RECORDS, sizeof *records);
+    if (!records)
+        FAIL("out of memory", NULL);
+    standin_init(&sc);
 
-    /* Block the stop signals before the daemon's thread exists so that only
+    /* Block the stop signals before the daemon's threads exist so that only
      * sigtimedwait below sees them. */
     sigset_t set;
     sigemptyset(&set);
@@ -416,20 +630,21 @@ int main(int argc, char **argv)
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL,
-        NULL, handle, &cfg, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)60, MHD_OPTION_END);
+    /* A thread per connection: latency and lost answers hold up only theirs. */
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                             MHD_USE_POLL | MHD_USE_ERROR_LOG,
+                         (uint16_t)port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
+                         (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_END);
     if (!d)
-        return die("cannot start the HTTP server on 127.0.0.1", NULL);
+        FAIL("cannot start the HTTP server on 127.0.0.1", NULL);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     printf("PORT %u\n", info ? info->port : (unsigned)port);
     fflush(stdout);
 
     time_t deadline = lifetime ? time(NULL) + (time_t)lifetime : 0;
     for (;;) {
-        struct timespec ts = { 1, 0 };
+        struct timespec ts = {1, 0};
         if (sigtimedwait(&set, NULL, &ts) > 0)
             break;
         if (deadline && time(NULL) >= deadline) {
@@ -438,13 +653,34 @@ int main(int argc, char **argv)
         }
     }
     MHD_stop_daemon(d);
-    int rc = record_file ? write_records(record_file) : 0;
-    for (size_t i = 0; i < n_records; i++) {
+    rc = record_file ? write_records(record_file) : 0;
+    char *stats = standin_stats();
+    if (stats) {
+        printf("STATS %s", stats);
+        fflush(stdout);
+        if (stats_file) {
+            FILE *f = fopen(stats_file, "w");
+            if (!f || fputs(stats, f) == EOF)
+                rc = die("cannot write --stats-file", stats_file);
+            if (f)
+                fclose(f);
+        }
+        free(stats);
+    }
+    if (dropped)
+        fprintf(stderr, "gcs-healthcare-recorder: %zu requests beyond %d were not recorded\n",
+                dropped, MAX_RECORDS);
+out:
+    for (size_t i = 0; records && i < n_records; i++) {
         free(records[i].method);
         free(records[i].path);
         free(records[i].store);
         free(records[i].uri);
         free(records[i].body);
+        free(records[i].operation);
     }
+    free(records);
+    standin_free();
+    objects_free_all();
     return rc;
 }

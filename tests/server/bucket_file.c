@@ -8,6 +8,12 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
+/* A line is one object: a 1024-byte name and a few keys. Anything far longer
+ * is a broken or hostile file, refused before it is held. */
+#define LINE_MAX_BYTES (64 * 1024)
+/* About 100 bytes each in memory: a few GiB at most. */
+#define OBJECTS_MAX ((size_t)50 * 1000 * 1000)
+
 typedef struct {
     char *name;
     size_t len;
@@ -77,9 +83,28 @@ static int obj_seq_cmp(const void *a, const void *b)
     return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* 1 when the JSON text holds the escape \u0000 (after an odd run of
+ * backslashes, so not a literal backslash then "u0000"). yajl's tree API
+ * gives NUL-terminated strings, so such a name would be cut short silently. */
+static int has_nul_escape(const char *line)
+{
+    for (const char *p = strstr(line, "u0000"); p; p = strstr(p + 1, "u0000")) {
+        size_t k = 0;
+        while (p - k > line && p[-(long)k - 1] == '\\')
+            k++;
+        if (k % 2 == 1)
+            return 1;
+    }
+    return 0;
+}
+
 /* Parses one line into o. Returns 0, or -1 with a message. */
 static int parse_line(const char *line, file_obj *o, char *err, size_t errlen)
 {
+    if (has_nul_escape(line)) {
+        snprintf(err, errlen, "a name cannot hold NUL (\\u0000)");
+        return -1;
+    }
     char yerr[256];
     yajl_val v = yajl_tree_parse(line, yerr, sizeof yerr);
     if (!v) {
@@ -108,7 +133,9 @@ static int parse_line(const char *line, file_obj *o, char *err, size_t errlen)
     const char *digits = NULL;
     if (YAJL_IS_STRING(size))
         digits = YAJL_GET_STRING(size);
-    else if (YAJL_IS_INTEGER(size) && YAJL_GET_INTEGER(size) >= 0)
+    else if (YAJL_IS_NUMBER(size))
+        /* the number's own text: sizes from 2^63 to 2^64-1 overflow yajl's
+         * integer but are still digits */
         digits = YAJL_GET_NUMBER(size);
     char *end = NULL;
     errno = 0;
@@ -151,6 +178,24 @@ out:
     return rc;
 }
 
+/* getline with a cap: returns the line length, LINE_MAX_BYTES + 1 when the
+ * line is longer (the rest of it is not kept), -1 at the end of the file. */
+static ssize_t read_line(FILE *f, char **line, size_t *cap)
+{
+    if (!*line) {
+        *cap = LINE_MAX_BYTES + 2;
+        *line = malloc(*cap);
+        if (!*line)
+            return -1;
+    }
+    if (!fgets(*line, (int)*cap, f))
+        return -1;
+    size_t n = strlen(*line);
+    if (n == *cap - 1 && (*line)[n - 1] != '\n')
+        return LINE_MAX_BYTES + 1;
+    return (ssize_t)n;
+}
+
 bucket *bucket_file_load(const char *id, const char *path, char *err, size_t errlen)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
@@ -165,8 +210,19 @@ bucket *bucket_file_load(const char *id, const char *path, char *err, size_t err
     ssize_t got;
     unsigned long lineno = 0;
     int ok = fb != NULL;
-    while (ok && (got = getline(&line, &linecap, f)) >= 0) {
+    while (ok && (got = read_line(f, &line, &linecap)) >= 0) {
         lineno++;
+        if (got > LINE_MAX_BYTES) {
+            snprintf(err, errlen, "%s:%lu: line longer than %d bytes", path, lineno,
+                     LINE_MAX_BYTES);
+            ok = 0;
+            break;
+        }
+        if (fb->n == OBJECTS_MAX) {
+            snprintf(err, errlen, "%s:%lu: more than %zu objects", path, lineno, OBJECTS_MAX);
+            ok = 0;
+            break;
+        }
         const char *p = line;
         while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
             p++;

@@ -144,6 +144,12 @@ static void nested(jobj *o, const fmask *m, const char *bucket_id, const char *n
 
 void json_object(sbuf *b, const fmask *m, const bucket *bk, size_t idx, const char *base_url)
 {
+    json_object_ex(b, m, bk, idx, base_url, NULL);
+}
+
+void json_object_ex(sbuf *b, const fmask *m, const bucket *bk, size_t idx, const char *base_url,
+                    const char *size)
+{
     char buf[BUCKET_NAME_MAX + 1];
     size_t len;
     const char *name = bucket_name(bk, idx, buf, &len);
@@ -205,8 +211,15 @@ void json_object(sbuf *b, const fmask *m, const bucket *bk, size_t idx, const ch
         str(b, content_type_of(ck));
     if (key(&o, m, "storageClass", NULL))
         sbuf_puts(b, "\"STANDARD\"");
-    if (key(&o, m, "size", NULL))
-        sbuf_json_u64str(b, bucket_size(bk, idx));
+    if (key(&o, m, "size", NULL)) {
+        if (size) {
+            sbuf_putc(b, '"');
+            sbuf_puts(b, size);
+            sbuf_putc(b, '"');
+        } else {
+            sbuf_json_u64str(b, bucket_size(bk, idx));
+        }
+    }
     if (key(&o, m, "md5Hash", NULL))
         b64_of(b, om.hash, srv_mix64(om.hash), 16);
     if (key(&o, m, "crc32c", NULL))
@@ -299,12 +312,17 @@ void json_bucket(sbuf *b, const fmask *m, const bucket *bk, const char *base_url
 
 void json_error(sbuf *b, unsigned code, const char *reason, const char *message)
 {
+    json_error_n(b, code, reason, message, strlen(message));
+}
+
+void json_error_n(sbuf *b, unsigned code, const char *reason, const char *message, size_t len)
+{
     sbuf_puts(b, "{\"error\":{\"code\":");
     sbuf_u64(b, code);
     sbuf_puts(b, ",\"message\":");
-    str(b, message);
+    sbuf_json_str(b, message, len);
     sbuf_puts(b, ",\"errors\":[{\"message\":");
-    str(b, message);
+    sbuf_json_str(b, message, len);
     sbuf_puts(b, ",\"domain\":\"global\",\"reason\":");
     str(b, reason);
     sbuf_puts(b, "}]}}\n");

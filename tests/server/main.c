@@ -8,7 +8,9 @@
  */
 #include "bucket.h"
 #include "faults.h"
+#include "hostile.h"
 #include "http.h"
+#include "iam.h"
 #include "listing.h"
 #include "stats.h"
 #include "util.h"
@@ -32,6 +34,9 @@ static const char usage[] =
     "  --port N                       port on 127.0.0.1 (default 0: any free port)\n"
     "  --page-cap N                   list pages hold at most N entries whatever maxResults asks\n"
     "  --require-token TOKEN          storage endpoints need 'Authorization: Bearer TOKEN'\n"
+    "  --iam BUCKET=FILE.json|deny    the bucket's IAM policy (bindings from FILE), or 403\n"
+    "  --project ID=NUMBER            a project Resource Manager knows (repeatable; default\n"
+    "                                 test-project=123456789012); others are 403\n"
     "  --stats-file FILE              write the stats JSON there at exit\n"
     "  --max-lifetime SECONDS         exit by itself after this long (default 0: never)\n"
     "  --log                          one line per request on stderr\n"
@@ -49,6 +54,17 @@ static const char usage[] =
     "                                 every --slow-delay-ms (defaults 64 and 20)\n"
     "  --retry-after SECONDS          value of Retry-After (default 1)\n"
     "  --max-consecutive N            error faults in a row for one request (default 2)\n"
+    "Hostile behaviours (docs/test-server.md, \"Hostile mode\"), repeatable:\n"
+    "  --hostile KIND[=ARG][,KEY=VALUE...][@BUCKET[/PREFIX]]\n"
+    "        KIND: token-repeat token-cycle empty-pages oversize-items=N padding=BYTES\n"
+    "              evil-names size=DIGITS gzip-bomb[=BYTES] stall-headers stall-body[=BYTES]\n"
+    "              silent evil-error[=STATUS] retry-after=VALUE echo-secrets[=ENC+...]\n"
+    "              redirect[=STATUS]\n"
+    "        KEY:  on=list+get+media+bucket+iam+token+metadata+project|all after=N times=N\n"
+    "              status=N (retry-after, echo-secrets) to=alt|altN|URL (redirect)\n"
+    "              in=desc+field|text (echo-secrets) force=1 (gzip-bomb)\n"
+    "  --alt-listen HOST:PORT         also serve on this IPv4 address (redirect targets;\n"
+    "                                 no faults, no hostile rules); printed as ALT N HOST:PORT\n"
     "  --help\n";
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -121,10 +137,29 @@ static int dump_bucket(const bucket *b)
     return fflush(stdout) == 0 ? 0 : 3;
 }
 
+static int served(const char *bucket, void *ctx)
+{
+    const server_config *cfg = ctx;
+    for (size_t i = 0; i < cfg->n_buckets; i++)
+        if (!strcmp(cfg->buckets[i]->id, bucket))
+            return 1;
+    return 0;
+}
+
+/* Every exit after the first allocation goes through `out`, so that a
+ * sanitizer build reports no leak on a usage error. */
+#define FAIL(...)                                                                              \
+    do {                                                                                       \
+        rc = die(__VA_ARGS__);                                                                 \
+        goto out;                                                                              \
+    } while (0)
+
 int main(int argc, char **argv)
 {
     static bucket *buckets[MAX_BUCKETS];
-    server_config cfg = {buckets, 0, NULL, 0, 0, 0};
+    server_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.buckets = buckets;
     fault_config fc = FAULT_CONFIG_INIT;
     unsigned long port = 0, lifetime = 0, v;
     const char *stats_file = NULL, *dump = NULL;
@@ -135,42 +170,63 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--help")) {
             fputs(usage, stdout);
-            return 0;
+            goto out;
         }
         if (!strcmp(a, "--log")) {
             cfg.log = 1;
             continue;
         }
         if (i + 1 >= argc)
-            return die("missing value for option (see --help)", a);
+            FAIL("missing value for option (see --help)", a);
         const char *val = argv[++i];
         if (!strcmp(a, "--bucket") || !strcmp(a, "--gen-bucket")) {
             const char *eq = strchr(val, '=');
             if (!eq || eq == val)
-                return die("expected NAME=VALUE", val);
+                FAIL("expected NAME=VALUE", val);
             if (cfg.n_buckets == MAX_BUCKETS)
-                return die("too many buckets", NULL);
+                FAIL("too many buckets", NULL);
             char name[256];
             snprintf(name, sizeof name, "%.*s", (int)(eq - val), val);
             bucket *b = a[2] == 'b' ? bucket_file_load(name, eq + 1, err, sizeof err)
                                     : bucket_gen_new(name, eq + 1, err, sizeof err);
             if (!b)
-                return die(err, NULL);
+                FAIL(err, NULL);
             buckets[cfg.n_buckets++] = b;
         } else if (!strcmp(a, "--port")) {
             if (parse_uint(val, 65535, &port))
-                return die("bad --port", val);
+                FAIL("bad --port", val);
         } else if (!strcmp(a, "--page-cap")) {
             if (parse_uint(val, LIST_MAX_RESULTS, &v) || v == 0)
-                return die("bad --page-cap", val);
+                FAIL("bad --page-cap", val);
             cfg.page_cap = v;
+        } else if (!strcmp(a, "--iam")) {
+            if (iam_add(val, err, sizeof err) != 0)
+                FAIL(err, NULL);
+        } else if (!strcmp(a, "--project")) {
+            if (project_add(val, err, sizeof err) != 0)
+                FAIL(err, NULL);
+        } else if (!strcmp(a, "--hostile")) {
+            if (hostile_add(val, err, sizeof err) != 0) {
+                rc = die(err, NULL);
+                goto out;
+            }
+        } else if (!strcmp(a, "--alt-listen")) {
+            const char *colon = strrchr(val, ':');
+            if (cfg.n_alt == HTTP_MAX_ALT)
+                FAIL("at most 4 --alt-listen", NULL);
+            if (!colon || colon == val || (size_t)(colon - val) >= sizeof cfg.alt[0].host ||
+                parse_uint(colon + 1, 65535, &v))
+                FAIL("--alt-listen wants HOST:PORT (an IPv4 address)", val);
+            alt_listen *al = &cfg.alt[cfg.n_alt++];
+            snprintf(al->host, sizeof al->host, "%.*s", (int)(colon - val), val);
+            al->port = (uint16_t)v;
         } else if (!strcmp(a, "--require-token")) {
             cfg.require_token = val;
         } else if (!strcmp(a, "--stats-file")) {
             stats_file = val;
         } else if (!strcmp(a, "--max-lifetime")) {
             if (parse_uint(val, 86400 * 365, &lifetime))
-                return die("bad --max-lifetime", val);
+                FAIL("bad --max-lifetime", val);
         } else if (!strcmp(a, "--dump")) {
             dump = val;
         } else if (!strcmp(a, "--seed")) {
@@ -178,12 +234,12 @@ int main(int argc, char **argv)
             errno = 0;
             fc.seed = strtoull(val, &end, 10);
             if (!*val || *end || errno)
-                return die("bad --seed", val);
+                FAIL("bad --seed", val);
         } else if (!strcmp(a, "--latency-ms") || !strcmp(a, "--latency-jitter-ms") ||
                    !strcmp(a, "--retry-after") || !strcmp(a, "--slow-chunk") ||
                    !strcmp(a, "--slow-delay-ms") || !strcmp(a, "--max-consecutive")) {
             if (parse_uint(val, 3600000, &v))
-                return die("bad number", val);
+                FAIL("bad number", val);
             unsigned u = (unsigned)v;
             switch (a[2]) {
             case 'l': *(a[10] == 'm' ? &fc.latency_ms : &fc.latency_jitter_ms) = u; break;
@@ -199,17 +255,17 @@ int main(int argc, char **argv)
             for (k = 0; k < 7 && strcmp(a + 7, names[k]); k++) {
             }
             if (k == 7)
-                return die("unknown option (see --help)", a);
+                FAIL("unknown option (see --help)", a);
             if (parse_rate(val, dst[k]))
-                return die("rates are numbers from 0 to 1", val);
+                FAIL("rates are numbers from 0 to 1", val);
         } else {
-            return die("unknown option (see --help)", a);
+            FAIL("unknown option (see --help)", a);
         }
     }
     if (fc.slow_chunk == 0)
         fc.slow_chunk = 1;
     if (fc.p429 + fc.p429_bare + fc.p500 + fc.p503 + fc.pabort > 1)
-        return die("error rates add up to more than 1", NULL);
+        FAIL("error rates add up to more than 1", NULL);
 
     if (dump) {
         for (size_t i = 0; i < cfg.n_buckets; i++)
@@ -220,8 +276,19 @@ int main(int argc, char **argv)
         rc = die("no such bucket", dump);
         goto out;
     }
-    if (cfg.n_buckets == 0)
-        return die("no bucket given (see --help)", NULL);
+    if (cfg.n_buckets == 0) {
+        rc = die("no bucket given (see --help)", NULL);
+        goto out;
+    }
+    const char *typo = iam_unknown_bucket(served, &cfg);
+    if (typo) {
+        rc = die("--iam names a bucket that is not served", typo);
+        goto out;
+    }
+    if (hostile_needs_alt((unsigned)cfg.n_alt, err, sizeof err)) {
+        rc = die(err, NULL);
+        goto out;
+    }
     faults_init(&fc);
 
     /* Block the stop signals before the server threads exist so that they all
@@ -239,7 +306,19 @@ int main(int argc, char **argv)
         rc = die(err, NULL);
         goto out;
     }
-    printf("PORT %u\n", cfg.port);
+    /* one write, so that whoever sees PORT sees the ALT lines too */
+    sbuf hello;
+    sbuf_init(&hello);
+    char line[128];
+    snprintf(line, sizeof line, "PORT %u\n", cfg.port);
+    sbuf_puts(&hello, line);
+    for (size_t i = 0; i < cfg.n_alt; i++) {
+        snprintf(line, sizeof line, "ALT %zu %s:%u\n", i + 1, cfg.alt[i].host, cfg.alt[i].port);
+        sbuf_puts(&hello, line);
+    }
+    if (!hello.failed)
+        fwrite(hello.data, 1, hello.len, stdout);
+    sbuf_free(&hello);
     fflush(stdout);
 
     time_t deadline = lifetime ? time(NULL) + (time_t)lifetime : 0;
@@ -258,5 +337,7 @@ int main(int argc, char **argv)
 out:
     for (size_t i = 0; i < cfg.n_buckets; i++)
         bucket_free(buckets[i]);
+    hostile_free_all();
+    iam_free_all();
     return rc;
 }

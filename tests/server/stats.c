@@ -12,13 +12,23 @@ static const struct {
     {"requests", "total"}, {"requests", "list"}, {"requests", "get"}, {"requests", "media"},
     {"requests", "bucket_get"}, {"requests", "bucket_list"}, {"requests", "token"},
     {"requests", "metadata"}, {"requests", "stats"}, {"requests", "other"},
+    {"requests", "iam"}, {"requests", "project"},
     {"responses", "200"}, {"responses", "206"}, {"responses", "400"}, {"responses", "401"},
     {"responses", "403"}, {"responses", "404"}, {"responses", "405"}, {"responses", "416"},
-    {"responses", "429"}, {"responses", "500"}, {"responses", "503"}, {"responses", "other"},
+    {"responses", "429"}, {"responses", "500"}, {"responses", "503"},
+    {"responses", "301"}, {"responses", "302"}, {"responses", "303"}, {"responses", "307"},
+    {"responses", "308"}, {"responses", "other"},
     {"listed", "pages"}, {"listed", "items"}, {"listed", "prefixes"}, {"listed", "body_bytes"},
     {"faults", "429_retry_after"}, {"faults", "429"}, {"faults", "500"}, {"faults", "503"},
     {"faults", "abort"}, {"faults", "short_page"}, {"faults", "slow_body"},
     {"faults", "latency"},
+    {"hostile", "token_repeat"}, {"hostile", "token_cycle"}, {"hostile", "empty_pages"},
+    {"hostile", "oversize_items"}, {"hostile", "padding"}, {"hostile", "evil_names"},
+    {"hostile", "size"}, {"hostile", "gzip_bomb"}, {"hostile", "stall_headers"},
+    {"hostile", "stall_body"}, {"hostile", "silent"}, {"hostile", "evil_error"},
+    {"hostile", "retry_after"}, {"hostile", "echo_secrets"}, {"hostile", "redirect"},
+    {"hostile", "stall_client_gone"}, {"hostile", "alt_requests"},
+    {"hostile", "alt_authorization"}, {"hostile", "alt_secrets"},
 };
 
 void stats_add(stat_id id, uint64_t n) { atomic_fetch_add_explicit(&counters[id], n, memory_order_relaxed); }
@@ -27,7 +37,8 @@ uint64_t stats_get(stat_id id) { return atomic_load_explicit(&counters[id], memo
 
 void stats_count_status(unsigned status)
 {
-    static const unsigned codes[] = {200, 206, 400, 401, 403, 404, 405, 416, 429, 500, 503};
+    static const unsigned codes[] = {200, 206, 400, 401, 403, 404, 405, 416, 429, 500, 503,
+                                     301, 302, 303, 307, 308};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (codes[i] == status) {
             stats_inc((stat_id)(ST_RESP_200 + i));
