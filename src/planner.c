@@ -33,6 +33,7 @@
 #include "internal.h"
 #include "plan_internal.h"
 #include "util/name.h"
+#include "util/num.h"
 #include "util/utf8.h"
 
 #define INF (UINT64_MAX / 4)
@@ -109,6 +110,9 @@ struct gcsplan_planner {
     /* after finish */
     gcsplan_job *out;
     char *uris;
+    char **extent_names;              /* per job: its first and last name, as the checker
+                                         recorded them; owned here, so the jobs outlive the
+                                         checker (plan.h) */
     uint64_t best_root, greedy_root;
     gcsplan_plan_options limits;
 };
@@ -246,7 +250,7 @@ static int close_frame(gcsplan_planner *pl)
         taking = 1;
         best = take;
         if (blocked(f))
-            return fail(pl, GCSPLAN_ESOURCE,
+            return fail(pl, GCSPLAN_EPLAN,
                         "an excluded object cannot be kept out of the job for '%.*s': names below "
                         "it hold '*', '?' or bytes no URI can name",
                         (int)f->len, pl->cur);
@@ -459,8 +463,12 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
         pl->stats.excluded++;
         return 0;
     }
+    /* Every other sum of sizes (a frame's, a job's, the short names') adds
+     * up a subset of these objects, so it cannot wrap when this one does
+     * not: one check covers them all. */
+    if (gcsplan__add_u64(&pl->stats.bytes, size) != 0)
+        return fail(pl, GCSPLAN_ELIMIT, "the matched objects total more than 2^64-1 bytes");
     pl->stats.objects++;
-    pl->stats.bytes += size;
     f->cnt++;
     f->bytes += size;
     f->is_name = 1;
@@ -606,13 +614,38 @@ const gcsplan_plan_options *gcsplan__planner_limits(const gcsplan_planner *pl)
     return &pl->limits;
 }
 
-void gcsplan__planner_set_job_extent(gcsplan_planner *pl, size_t i, const char *first,
-                                     const char *last, uint64_t largest, uint64_t digest)
+const gcsplan_allocator *gcsplan__planner_allocator(const gcsplan_planner *pl)
 {
-    pl->out[i].first = first;
-    pl->out[i].last = last;
+    return &pl->alloc;
+}
+
+int gcsplan__planner_set_job_extent(gcsplan_planner *pl, size_t i, const char *first,
+                                    size_t first_len, const char *last, size_t last_len,
+                                    uint64_t largest, uint64_t digest)
+{
+    if (pl->extent_names == NULL) {
+        size_t n = pl->njobs ? pl->njobs : 1;
+        pl->extent_names = gcsplan__malloc(&pl->alloc, 2 * n * sizeof *pl->extent_names);
+        if (pl->extent_names == NULL)
+            return GCSPLAN_ENOMEM;
+        memset(pl->extent_names, 0, 2 * n * sizeof *pl->extent_names);
+    }
+    char *f = gcsplan__strndup(&pl->alloc, first, first_len);
+    char *l = f ? gcsplan__strndup(&pl->alloc, last, last_len) : NULL;
+    if (l == NULL) {
+        gcsplan__free(&pl->alloc, f);
+        return GCSPLAN_ENOMEM;
+    }
+    /* A second check of the same plan replaces what the first recorded. */
+    gcsplan__free(&pl->alloc, pl->extent_names[2 * i]);
+    gcsplan__free(&pl->alloc, pl->extent_names[2 * i + 1]);
+    pl->extent_names[2 * i] = f;
+    pl->extent_names[2 * i + 1] = l;
+    pl->out[i].first = f;
+    pl->out[i].last = l;
     pl->out[i].largest = largest;
     pl->out[i].digest = digest;
+    return 0;
 }
 
 uint64_t gcsplan_digest_object(uint64_t digest, const char *name, size_t len, uint64_t size,
@@ -638,6 +671,9 @@ void gcsplan_planner_free(gcsplan_planner *pl)
     gcsplan__free(&pl->alloc, pl->short_arena.p);
     gcsplan__free(&pl->alloc, pl->out);
     gcsplan__free(&pl->alloc, pl->uris);
+    for (size_t i = 0; pl->extent_names != NULL && i < 2 * pl->njobs; i++)
+        gcsplan__free(&pl->alloc, pl->extent_names[i]);
+    gcsplan__free(&pl->alloc, pl->extent_names);
     gcsplan__free(&pl->alloc, pl->seg_off);
     gcsplan__free(&pl->alloc, pl);
 }
