@@ -20,5 +20,6 @@
 #include "gcsplan/list.h"
 #include "gcsplan/preflight.h"
 #include "gcsplan/plan.h"
+#include "gcsplan/plandoc.h"
 
 #endif
