@@ -13,7 +13,17 @@
  * at the first token longer than GCSPLAN_PLAN_TOKEN_MAX; yajl is given the
  * bytes before that point, so that an error earlier in the document is the
  * one reported, whatever the chunking. The document's size is bounded the
- * same way. */
+ * same way.
+ *
+ * The same document must give the same error whatever the chunking, and
+ * yajl places a syntax error differently when the token it is about was
+ * split between two of its calls (it measures back from the end of the
+ * call). So yajl is only ever called up to a "flush point": just after a
+ * structural byte or white space outside strings, where no token is open,
+ * or just after the second of two tokens that nothing separates (which is
+ * never JSON, and yajl stops there). The bytes since the last flush point
+ * are held back (at most two tokens and a byte) and handed over, together,
+ * with the rest of the run, in the next call. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -27,9 +37,13 @@
 #include "internal.h"
 #include "plandoc_internal.h"
 #include "util/buf.h"
+#include "util/escape.h"
 #include "util/num.h"
 
 #define READ_CHUNK ((size_t)64 << 10)
+/* Two tokens with their quotes and a byte: the most held back (see above). */
+#define HOLD_MAX (2 * (GCSPLAN_PLAN_TOKEN_MAX + 2) + 1)
+#define NO_FLUSH ((size_t)-1)
 
 /* Containers. */
 enum { C_ROOT = 1, C_LIMITS, C_JOBS, C_JOB, C_WARNINGS, C_SKIP };
@@ -85,9 +99,14 @@ struct gcsplan_plan_reader {
     uint64_t max_document;
     size_t max_jobs;
     uint64_t fed;              /* bytes handed to yajl so far */
-    /* the scanner that bounds tokens */
+    uint64_t scanned;          /* bytes the scanner has seen (fed, or held) */
+    /* the scanner that bounds tokens and finds flush points */
     int in_string, escape;
-    size_t token;
+    size_t token;              /* bytes of the open string or number/literal */
+    int run;                   /* tokens since the last flush point */
+    /* the bytes since the last flush point (at most HOLD_MAX) */
+    char *hold;
+    size_t hold_len;
     /* where the parser is */
     unsigned char stack[GCSPLAN_PLAN_DEPTH_MAX];
     size_t depth;
@@ -177,6 +196,11 @@ static int string(gcsplan_plan_reader *r, int type, const char *s, size_t n, int
         return fail(r, GCSPLAN_ELIMIT, "\"%s\" is longer than %zu bytes", key_text(key), max);
     if (memchr(s, '\0', n) != NULL)
         return fail(r, GCSPLAN_EINVAL, "\"%s\" holds a NUL byte", key_text(key));
+    /* yajl checks the raw bytes, but decodes a lone low surrogate escape
+     * (\udc00) to bytes that are not UTF-8: they could not be written back. */
+    if (!gcsplan__utf8_valid(s, n))
+        return fail(r, GCSPLAN_EINVAL, "\"%s\" is not UTF-8 once unescaped (half a surrogate "
+                                       "pair?)", key_text(key));
     char *copy = gcsplan__doc_strdup(r->doc, s, n);
     if (copy == NULL)
         return fail(r, GCSPLAN_ENOMEM, "out of memory");
@@ -438,55 +462,75 @@ static int failed(gcsplan_plan_reader *r, gcsplan_error *err)
     return r->failed;
 }
 
-/* How many of the n bytes at p may go to yajl before a bound is broken: n
- * when none is; else the offset of the byte that breaks it, with the error
- * recorded in *code and msg (reported only when yajl finds nothing earlier). */
-static size_t scan(gcsplan_plan_reader *r, const char *p, size_t n, int *code, char *msg,
-                   size_t msglen)
+typedef struct scanned {
+    size_t limit;        /* bytes that may go to yajl before a bound is broken */
+    size_t first, last;  /* the first and last flush point, or NO_FLUSH */
+    int code;            /* the bound broken at limit, or 0 */
+    char msg[GCSPLAN_MESSAGE_MAX];
+} scanned;
+
+static void flush_at(scanned *sc, size_t at)
 {
-    *code = 0;
-    size_t room = r->max_document - r->fed;
-    size_t limit = n;
-    if (n > room) {
-        limit = (size_t)room;
-        *code = GCSPLAN_ELIMIT;
-        snprintf(msg, msglen, "the document is larger than %llu bytes: not a plan",
+    if (sc->first == NO_FLUSH)
+        sc->first = at;
+    sc->last = at;
+}
+
+/* Follow the n bytes at p: where the flush points are, and where a bound
+ * is broken (reported only when yajl finds nothing earlier). */
+static void scan(gcsplan_plan_reader *r, const char *p, size_t n, scanned *sc)
+{
+    sc->code = 0;
+    sc->first = sc->last = NO_FLUSH;
+    uint64_t room = r->max_document - r->scanned;
+    sc->limit = n;
+    if ((uint64_t)n > room) {
+        sc->limit = (size_t)room;
+        sc->code = GCSPLAN_ELIMIT;
+        snprintf(sc->msg, sizeof sc->msg, "the document is larger than %llu bytes: not a plan",
                  (unsigned long long)r->max_document);
     }
-    for (size_t i = 0; i < limit; i++) {
+    for (size_t i = 0; i < sc->limit; i++) {
         char c = p[i];
         if (r->in_string) {
-            if (r->escape)
+            if (r->escape) {
                 r->escape = 0;
-            else if (c == '\\')
+            } else if (c == '\\') {
                 r->escape = 1;
-            else if (c == '"') {
+            } else if (c == '"') {
                 r->in_string = 0;
                 r->token = 0;
+                if (r->run >= 2) /* a second token, complete */
+                    flush_at(sc, i + 1);
                 continue;
             }
-        } else {
-            switch (c) {
-            case '"':
-                r->in_string = 1;
-                r->token = 0;
-                continue;
-            case ' ': case '\t': case '\r': case '\n':
-            case '{': case '}': case '[': case ']': case ',': case ':':
-                r->token = 0;
-                continue;
-            default:
-                break;
-            }
+        } else if (c == '"') {
+            /* A number or literal before it ends here: a second token
+             * complete with its look-ahead byte. */
+            if (r->token > 0 && r->run >= 2)
+                flush_at(sc, i + 1);
+            r->in_string = 1;
+            r->token = 0;
+            r->run++;
+            continue;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '{' || c == '}' ||
+                   c == '[' || c == ']' || c == ',' || c == ':') {
+            r->token = 0;
+            r->run = 0;
+            flush_at(sc, i + 1);
+            continue;
+        } else if (r->token == 0) {
+            r->run++;
         }
         if (++r->token > GCSPLAN_PLAN_TOKEN_MAX) {
-            *code = GCSPLAN_ELIMIT;
-            snprintf(msg, msglen, "a string or number longer than %d bytes: not a plan",
+            sc->code = GCSPLAN_ELIMIT;
+            snprintf(sc->msg, sizeof sc->msg, "a string or number longer than %d bytes: not a plan",
                      GCSPLAN_PLAN_TOKEN_MAX);
-            return i;
+            sc->limit = i;
+            break;
         }
     }
-    return limit;
+    r->scanned += sc->limit;
 }
 
 /* After yajl refused the text: its message, on one line. */
@@ -525,18 +569,60 @@ static int parse(gcsplan_plan_reader *r, const char *p, size_t n, int complete)
     return r->failed;
 }
 
+static int hold(gcsplan_plan_reader *r, const char *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (r->hold == NULL) {
+        r->hold = gcsplan__malloc(&r->alloc, HOLD_MAX);
+        if (r->hold == NULL)
+            return fail_doc(r, GCSPLAN_ENOMEM, "out of memory"), GCSPLAN_ENOMEM;
+    }
+    /* Cannot happen (the scanner bounds the run); refused rather than trusted. */
+    if (n > HOLD_MAX - r->hold_len)
+        return fail_doc(r, GCSPLAN_ELIMIT, "a string or number longer than %d bytes: not a plan",
+                        GCSPLAN_PLAN_TOKEN_MAX), GCSPLAN_ELIMIT;
+    memcpy(r->hold + r->hold_len, p, n);
+    r->hold_len += n;
+    return 0;
+}
+
+/* The held bytes to yajl, in one call. */
+static int release(gcsplan_plan_reader *r)
+{
+    size_t n = r->hold_len;
+    r->hold_len = 0;
+    return n > 0 ? parse(r, r->hold, n, 0) : 0;
+}
+
 int gcsplan_plan_reader_feed(gcsplan_plan_reader *r, const char *data, size_t len,
                              gcsplan_error *err)
 {
     if (r->failed)
         return failed(r, err);
-    int code;
-    char msg[GCSPLAN_MESSAGE_MAX];
-    size_t ok = scan(r, data, len, &code, msg, sizeof msg);
-    if (ok > 0 && parse(r, data, ok, 0) != 0)
+    scanned sc;
+    scan(r, data, len, &sc);
+    /* After a bound is broken nothing follows: all that may go, goes. */
+    size_t first = sc.code ? (sc.first != NO_FLUSH ? sc.first : sc.limit) : sc.first;
+    size_t last = sc.code ? sc.limit : sc.last;
+    if (first == NO_FLUSH) {
+        /* No flush point: the run goes on into the next chunk. */
+        if (hold(r, data, sc.limit) != 0)
+            return failed(r, err);
+        return 0;
+    }
+    /* The held run and its end, in one call; then up to the last flush
+     * point; the rest is held. */
+    if (hold(r, data, first) != 0 || release(r) != 0)
         return failed(r, err);
-    if (code != 0) {
-        fail_doc(r, code, "%s", msg);
+    if (last > first && parse(r, data + first, last - first, 0) != 0)
+        return failed(r, err);
+    if (hold(r, data + last, sc.limit - last) != 0)
+        return failed(r, err);
+    if (sc.code != 0) {
+        if (release(r) != 0)
+            return failed(r, err);
+        fail_doc(r, sc.code, "%s", sc.msg);
         r->err.offset = (size_t)r->fed;
         return failed(r, err);
     }
@@ -549,7 +635,7 @@ int gcsplan_plan_reader_finish(gcsplan_plan_reader *r, gcsplan_plan_doc **out,
     if (out == NULL)
         return gcsplan__error_set(err, GCSPLAN_EINVAL, "out is NULL");
     *out = NULL;
-    if (r->failed || parse(r, NULL, 0, 1) != 0)
+    if (r->failed || release(r) != 0 || parse(r, NULL, 0, 1) != 0)
         return failed(r, err);
     gcsplan_plan_doc *d = r->doc;
     static const int required[] = { K_URI, K_OBJECTS, K_BYTES, K_JOBS };
@@ -587,6 +673,7 @@ void gcsplan_plan_reader_free(gcsplan_plan_reader *r)
         return;
     if (r->y != NULL)
         yajl_free(r->y);
+    gcsplan__free(&r->alloc, r->hold);
     gcsplan_plan_doc_free(r->doc);
     gcsplan__free(&r->alloc, r);
 }

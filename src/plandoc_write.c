@@ -123,6 +123,30 @@ static void u64_or_null(gcsplan__buf *b, const char *k, uint64_t v, int first)
         gcsplan__buf_u64(b, v);
 }
 
+static void request(gcsplan__buf *b, const char *uri, size_t len, const char *cs)
+{
+    gcsplan__buf_putc(b, '{');
+    if (cs != NULL) {
+        key(b, "contentStructure");
+        gcsplan__json_str(b, cs, strlen(cs));
+        gcsplan__buf_putc(b, ',');
+    }
+    key(b, "gcsSource");
+    gcsplan__buf_putc(b, '{');
+    key(b, "uri");
+    gcsplan__json_str(b, uri, len);
+    gcsplan__buf_puts(b, "}}");
+}
+
+size_t gcsplan_plan_request(char *buf, size_t cap, const char *uri, size_t len,
+                            const char *content_structure)
+{
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, buf, cap);
+    request(&b, uri, len, content_structure);
+    return gcsplan__buf_total(&b);
+}
+
 int gcsplan_plan_writer_begin(gcsplan_plan_writer *w, const gcsplan_plan_head *head,
                               gcsplan_error *err)
 {
@@ -233,17 +257,9 @@ int gcsplan_plan_writer_job(gcsplan_plan_writer *w, const gcsplan_plan_job *j,
         gcsplan__buf_putc(b, ']');
     }
     /* The import call's body: what `gcsplan import` and the curl format send. */
-    gcsplan__buf_puts(b, ",\"request\":{");
-    if (w->cs[0] != '\0') {
-        key(b, "contentStructure");
-        gcsplan__json_str(b, w->cs, strlen(w->cs));
-        gcsplan__buf_putc(b, ',');
-    }
-    key(b, "gcsSource");
-    gcsplan__buf_putc(b, '{');
-    key(b, "uri");
-    gcsplan__json_str(b, j->uri, j->uri_len);
-    gcsplan__buf_puts(b, "}}}");
+    gcsplan__buf_puts(b, ",\"request\":");
+    request(b, j->uri, j->uri_len, w->cs[0] != '\0' ? w->cs : NULL);
+    gcsplan__buf_putc(b, '}');
     w->njobs++;
     w->digest = gcsplan_plan_digest_job(w->digest, j);
     return flush(w, err);

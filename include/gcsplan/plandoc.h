@@ -225,6 +225,15 @@ GCSPLAN_API int gcsplan_plan_writer_raw(gcsplan_plan_writer *w, const char *key,
 /* Close the document (with "plan_digest" when asked) and a newline. */
 GCSPLAN_API int gcsplan_plan_writer_end(gcsplan_plan_writer *w, gcsplan_error *err);
 
+/* The body of the import call for a job URI (len bytes):
+ * {"gcsSource":{"uri":URI}} for a DICOM store, and with
+ * "contentStructure":CS first when content_structure is not NULL (FHIR).
+ * The same bytes as the "request" the writer writes. Writes at most cap
+ * bytes including a NUL, like snprintf, and returns the length the whole
+ * body needs. Thread-safe. */
+GCSPLAN_API size_t gcsplan_plan_request(char *buf, size_t cap, const char *uri, size_t len,
+                                        const char *content_structure);
+
 /* The plan digest of what was written so far. */
 GCSPLAN_API uint64_t gcsplan_plan_writer_digest(const gcsplan_plan_writer *w);
 
