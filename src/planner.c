@@ -36,7 +36,10 @@
 #include "util/num.h"
 #include "util/utf8.h"
 
-#define INF (UINT64_MAX / 4)
+#define INF (UINT64_MAX / 4) /* a job count no plan reaches */
+/* No limit: every count and size (up to 2^64-1, a total too) is within it.
+ * Not INF, which sizes of 2^62 and more would exceed. */
+#define UNLIMITED UINT64_MAX
 #define FRAMES_MAX (GCSPLAN_NAME_MAX + 2)
 #define ARENA_MAX ((size_t)1 << 34) /* bytes of job text held at once */
 
@@ -81,7 +84,7 @@ typedef struct growbuf {
 struct gcsplan_planner {
     gcsplan_allocator alloc;
     const gcsplan_pattern *pat;
-    uint64_t max_objects, max_bytes;  /* INF when unlimited */
+    uint64_t max_objects, max_bytes;  /* UNLIMITED when not given */
     const char *prefix, *suffix;
     size_t plen, slen;
     int literal;                      /* a literal pattern: one job at most */
@@ -177,6 +180,14 @@ static int fail(gcsplan_planner *pl, int code, const char *fmt, ...)
     vsnprintf(pl->err.message, sizeof pl->err.message, fmt, ap);
     va_end(ap);
     pl->failed = code;
+    return code;
+}
+
+/* The planner's error into the caller's err; returns code. */
+static int failed(const gcsplan_planner *pl, gcsplan_error *err, int code)
+{
+    if (err != NULL)
+        *err = pl->err;
     return code;
 }
 
@@ -358,8 +369,8 @@ int gcsplan_planner_new(gcsplan_planner **out, const gcsplan_pattern *pattern,
     pl->alloc = *a;
     pl->pat = pattern;
     pl->limits = o;
-    pl->max_objects = o.max_objects ? o.max_objects : INF;
-    pl->max_bytes = o.max_bytes ? o.max_bytes : INF;
+    pl->max_objects = o.max_objects ? o.max_objects : UNLIMITED;
+    pl->max_bytes = o.max_bytes ? o.max_bytes : UNLIMITED;
     pl->literal = kind == GCSPLAN_PATTERN_LITERAL;
     pl->prefix = gcsplan_pattern_prefix(pattern, &pl->plen);
     pl->suffix = gcsplan_pattern_suffix(pattern, &pl->slen);
@@ -467,7 +478,8 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
      * up a subset of these objects, so it cannot wrap when this one does
      * not: one check covers them all. */
     if (gcsplan__add_u64(&pl->stats.bytes, size) != 0)
-        return fail(pl, GCSPLAN_ELIMIT, "the matched objects total more than 2^64-1 bytes");
+        return failed(pl, err, fail(pl, GCSPLAN_ELIMIT,
+                                    "the matched objects total more than 2^64-1 bytes"));
     pl->stats.objects++;
     f->cnt++;
     f->bytes += size;
@@ -480,21 +492,21 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
         int rc = job_push(pl, PJ_LITERAL, name, len, 1, size,
                           size > pl->max_bytes ? GCSPLAN_JOB_OVERSIZE : 0, 0);
         if (rc != 0)
-            return fail(pl, rc, "%s", gcsplan_strerror(rc));
+            return failed(pl, err, fail(pl, rc, "%s", gcsplan_strerror(rc)));
     }
     if (pl->slen > 0 || pl->rest_len > 0) {
         if (pl->nshorts == pl->shorts_cap) {
             size_t cap = pl->shorts_cap ? pl->shorts_cap * 2 : 64;
             short_name *n = gcsplan__realloc(&pl->alloc, pl->shorts, cap * sizeof *n);
             if (n == NULL)
-                return fail(pl, GCSPLAN_ENOMEM, "out of memory");
+                return failed(pl, err, fail(pl, GCSPLAN_ENOMEM, "out of memory"));
             pl->shorts = n;
             pl->shorts_cap = cap;
         }
         short_name *sn = &pl->shorts[pl->nshorts];
         int rc = buf_push(&pl->alloc, &pl->short_arena, name, len, &sn->off);
         if (rc != 0)
-            return fail(pl, rc, "%s", gcsplan_strerror(rc));
+            return failed(pl, err, fail(pl, rc, "%s", gcsplan_strerror(rc)));
         sn->len = len;
         sn->size = size;
         sn->writable = first_bad == SIZE_MAX;
@@ -516,7 +528,7 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
 
 static uint64_t ceil_div(uint64_t a, uint64_t b)
 {
-    return b == 0 || b >= INF ? (a > 0) : a / b + (a % b != 0);
+    return b == 0 || b == UNLIMITED ? (a > 0) : a / b + (a % b != 0);
 }
 
 int gcsplan_planner_finish(gcsplan_planner *pl, gcsplan_error *err)

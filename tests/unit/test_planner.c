@@ -614,6 +614,9 @@ static void test_sizes_do_not_wrap(void **state)
     gcsplan_planner_stats(pl, &st);
     assert_true(st.bytes == max);
     assert_true(gcsplan_planner_job(pl, 0)->bytes == max);
+    /* Without --max-bytes nothing is over it, however large. */
+    assert_int_equal(gcsplan_planner_job(pl, 0)->flags, 0);
+    assert_int_equal(st.oversize, 0);
     /* The checker, fed one more object than was planned: its total wraps first. */
     gcsplan_plan_check *c;
     assert_int_equal(gcsplan_plan_check_new(&c, pl, &err), 0);
@@ -628,9 +631,25 @@ static void test_sizes_do_not_wrap(void **state)
     assert_int_equal(gcsplan_planner_new(&pl, p, NULL, &err), 0);
     assert_int_equal(gcsplan_planner_add(pl, "s/a", 3, half, 0, &err), 0);
     assert_int_equal(gcsplan_planner_add(pl, "s/b", 3, half - 1, 0, &err), 0); /* 2^64-1 */
+    gcsplan_error_clear(&err);
     assert_int_equal(gcsplan_planner_add(pl, "s/c", 3, 1, 0, &err), GCSPLAN_ELIMIT);
-    assert_non_null(strstr(err.message, "2^64-1"));
+    assert_int_equal(err.code, GCSPLAN_ELIMIT);
+    assert_string_equal(err.message, "the matched objects total more than 2^64-1 bytes");
     assert_int_equal(gcsplan_planner_finish(pl, &err), GCSPLAN_ELIMIT);
+    gcsplan_planner_free(pl);
+
+    /* Sizes past 2^62 (which once counted as "over no limit"): one job, no
+     * warning, and a lower bound of one. */
+    const uint64_t big = ((uint64_t)1 << 62) + 1;
+    assert_int_equal(gcsplan_planner_new(&pl, p, NULL, &err), 0);
+    assert_int_equal(gcsplan_planner_add(pl, "s/a", 3, big, 0, &err), 0);
+    assert_int_equal(gcsplan_planner_add(pl, "s/b", 3, big, 0, &err), 0);
+    assert_int_equal(gcsplan_planner_finish(pl, &err), 0);
+    gcsplan_planner_stats(pl, &st);
+    assert_int_equal(st.jobs, 1);
+    assert_int_equal(st.lower_bound, 1);
+    assert_int_equal(st.oversize + st.inseparable, 0);
+    assert_string_equal(gcsplan_planner_job(pl, 0)->uri, "gs://bkt/s/**");
     gcsplan_planner_free(pl);
     gcsplan_pattern_free(p);
 }
