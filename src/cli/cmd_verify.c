@@ -34,10 +34,20 @@
 
 #define FNV_PRIME 0x100000001b3ull
 
+/* How a job is matched against an object of the plan's listing. Such an
+ * object already matches the plan's URI, so most jobs need no matcher: a
+ * literal job matches the one name, a PREFIX**S job with the plan's own
+ * suffix S the names that start with PREFIX (the index checks that) and
+ * are at least |PREFIX|+|S| bytes long. Only the others keep their
+ * compiled pattern, which costs a few hundred bytes a job. */
+enum { SHAPE_PATTERN, SHAPE_LITERAL, SHAPE_PREFIX };
+
 typedef struct job_state {
-    gcsplan_pattern *pattern;
-    const char *prefix;     /* borrowed from pattern */
+    gcsplan_pattern *pattern; /* SHAPE_PATTERN, or listed on its own; else NULL */
+    int shape;
+    const char *prefix;     /* borrowed from pattern, or from the plan document */
     size_t prefix_len;
+    size_t min_len;         /* SHAPE_PREFIX: |PREFIX| + |S| */
     uint64_t prefix_hash;
     size_t next;            /* next job in the same hash chain, plus one; 0 ends it */
     int own_listing;        /* not proved inside the plan's URI: listed on its own */
@@ -142,21 +152,44 @@ static int index_jobs(verify *v)
     return 0;
 }
 
-/* Compile each job's URI, decide how it is listed, and index the prefixes. */
+/* Compile each job's URI, decide how it is listed and matched, and index
+ * the prefixes. */
 static int prepare_jobs(verify *v, const gcsplan_pattern *plan)
 {
+    size_t psuf_len;
+    const char *psuf = gcsplan_pattern_suffix(plan, &psuf_len);
+    int plan_recursive = gcsplan_pattern_kind_of(plan) == GCSPLAN_PATTERN_RECURSIVE;
     for (size_t i = 0; i < v->njobs; i++) {
         job_state *j = &v->jobs[i];
         gcsplan_error err;
         const gcsplan_plan_job *pj = gcsplan_plan_doc_job(v->doc, i);
-        if (gcsplan_pattern_compile(&j->pattern, pj->uri, pj->uri_len, NULL, &err) != 0) {
+        gcsplan_pattern *jp;
+        if (gcsplan_pattern_compile(&jp, pj->uri, pj->uri_len, NULL, &err) != 0) {
             diag_uri_error(pj->uri, pj->uri_len, &err);
             diag_error("%s: job %zu: \"uri\" is not a valid import URI", v->plan_path, i + 1);
             return err.code == GCSPLAN_EURI ? EXIT_USAGE : EXIT_SOURCE;
         }
-        j->prefix = gcsplan_pattern_prefix(j->pattern, &j->prefix_len);
-        j->own_listing = !gcsplan_pattern_contains(plan, j->pattern);
         j->digest = GCSPLAN_DIGEST_INIT;
+        j->own_listing = !gcsplan_pattern_contains(plan, jp);
+        const char *prefix = gcsplan_pattern_prefix(jp, &j->prefix_len);
+        size_t jsuf_len;
+        const char *jsuf = gcsplan_pattern_suffix(jp, &jsuf_len);
+        gcsplan_pattern_kind kind = gcsplan_pattern_kind_of(jp);
+        j->shape = SHAPE_PATTERN;
+        if (!j->own_listing && kind == GCSPLAN_PATTERN_LITERAL)
+            j->shape = SHAPE_LITERAL;
+        else if (!j->own_listing && kind == GCSPLAN_PATTERN_RECURSIVE && plan_recursive &&
+                 jsuf_len == psuf_len && memcmp(jsuf, psuf, psuf_len) == 0)
+            j->shape = SHAPE_PREFIX;
+        if (j->shape == SHAPE_PATTERN) {
+            j->pattern = jp;
+            j->prefix = prefix;
+            continue;
+        }
+        /* The same bytes in the document's copy of the URI, which stays. */
+        j->prefix = pj->uri + (prefix - gcsplan_pattern_uri(jp));
+        j->min_len = j->prefix_len + jsuf_len;
+        gcsplan_pattern_free(jp);
     }
     if (index_jobs(v) != 0) {
         diag_error("out of memory");
@@ -182,6 +215,17 @@ static int add_to_job(verify *v, size_t i, const gcsplan_object *o)
     return EXIT_YES;
 }
 
+/* Does job j, whose prefix o's name starts with, match o (an object of the
+ * plan's listing)? */
+static int job_matches(const job_state *j, const gcsplan_object *o)
+{
+    switch (j->shape) {
+    case SHAPE_LITERAL: return o->name_len == j->prefix_len;
+    case SHAPE_PREFIX: return o->name_len >= j->min_len;
+    default: return gcsplan_pattern_match(j->pattern, o->name, o->name_len);
+    }
+}
+
 /* One object of the plan's listing: to every job that matches it, or to
  * the uncovered ones. Returns an exit status. */
 static int dispatch(verify *v, const gcsplan_object *o)
@@ -194,8 +238,7 @@ static int dispatch(verify *v, const gcsplan_object *o)
             for (size_t k = v->heads[(size_t)h & v->mask]; k != 0; k = v->jobs[k - 1].next) {
                 job_state *j = &v->jobs[k - 1];
                 if (j->prefix_hash != h || j->prefix_len != len ||
-                    memcmp(j->prefix, o->name, len) != 0 ||
-                    !gcsplan_pattern_match(j->pattern, o->name, o->name_len))
+                    memcmp(j->prefix, o->name, len) != 0 || !job_matches(j, o))
                     continue;
                 if (first != NULL) {
                     first->shared++;
