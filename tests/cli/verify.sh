@@ -195,6 +195,17 @@ check "new generation" 1 '^job 2 gs://bkt/scans/b\*\*\.dcm: contents changed$'
 { cat "$l"; echo '{"name":"scans/a/4.dcm.bak","size":1}'; } > "$tmp/l3.jsonl"
 verify "$tmp/lplan.json" --listing "$tmp/l3.jsonl"
 check "suffix" 0
+# A literal job (a name that begins another) and a prefix job beside it: each
+# counts only its own objects.
+printf '%s\n' '{"name":"x/a","size":1}' '{"name":"x/ab","size":2}' '{"name":"x/b","size":3}' > "$tmp/lit.jsonl"
+"$bin" plan --json --listing "$tmp/lit.jsonl" --max-objects 1 'gs://bkt/x/**' > "$tmp/lit-plan.json" 2> /dev/null
+[ "$(jq -c '[.jobs[].uri]' "$tmp/lit-plan.json")" = '["gs://bkt/x/a","gs://bkt/x/ab**","gs://bkt/x/b**"]' ] &&
+  ok || bad "literal plan: $(jq -c '[.jobs[].uri]' "$tmp/lit-plan.json")"
+printf '%s\n' '{"name":"x/a","size":5}' '{"name":"x/ab","size":2}' '{"name":"x/abc","size":2}' \
+  '{"name":"x/b","size":3}' > "$tmp/lit2.jsonl"
+verify "$tmp/lit-plan.json" --listing "$tmp/lit2.jsonl"
+check "literal job" 1 '^job 1 gs://bkt/x/a: bytes 1 -> 5$' '^job 2 gs://bkt/x/ab\*\*: objects 1 -> 2, bytes 2 -> 4$'
+[ "$(wc -l < "$tmp/out")" = 2 ] && ok || bad "literal job: $(cat "$tmp/out")"
 # A malformed listing is the source failing: exit 3, nothing reported.
 { cat "$l"; echo '{"name":'; } > "$tmp/l4.jsonl"
 verify "$tmp/lplan.json" --listing "$tmp/l4.jsonl"
