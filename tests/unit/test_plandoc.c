@@ -611,6 +611,17 @@ static void test_writer_contract(void **state)
     s.text = NULL;
     s.len = 0;
 
+    /* The request body on its own: the same bytes, and snprintf's contract. */
+    char body[256];
+    size_t need = gcsplan_plan_request(body, sizeof body, j.uri, j.uri_len, "BUNDLE");
+    assert_string_equal(body, "{\"contentStructure\":\"BUNDLE\",\"gcsSource\":{\"uri\":"
+                              "\"gs://b/a \\\"q\\\"**\"}}");
+    assert_int_equal(need, strlen(body));
+    assert_int_equal(gcsplan_plan_request(NULL, 0, j.uri, j.uri_len, NULL),
+                     strlen("{\"gcsSource\":{\"uri\":\"gs://b/a \\\"q\\\"**\"}}"));
+    assert_int_equal(gcsplan_plan_request(body, 5, j.uri, j.uri_len, NULL), need - 28);
+    assert_string_equal(body, "{\"gc");
+
     /* What the reader would refuse, the writer refuses. */
     assert_int_equal(gcsplan_plan_writer_new(&w, to_sink, &s, NULL, &err), 0);
     h.store = "projects/p/locations/l/datasets/d/dicomStores/s";
