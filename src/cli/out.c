@@ -123,17 +123,20 @@ void out_puts(const char *s)
 
 void out_printf(const char *fmt, ...)
 {
+    /* Our own lines are short; a longer one is formatted again, whole. */
     char small[512];
-    gcsplan__buf b;
-    gcsplan__buf_dynamic(&b, NULL, (size_t)1 << 24);
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    if (n >= 0 && (size_t)n < sizeof small) {
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
         out_write(&std_out, small, (size_t)n);
         return;
     }
+    gcsplan__buf b;
+    gcsplan__buf_dynamic(&b, NULL, (size_t)n + 1);
     va_start(ap, fmt);
     gcsplan__buf_vprintf(&b, fmt, ap);
     va_end(ap);
