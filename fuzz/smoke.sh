@@ -16,7 +16,9 @@ root=$(dirname "$here")
 build=${1:-build-fuzz}
 seconds=${FUZZ_SECONDS:-30}
 runs=${FUZZ_RUNS:-5000000}
-targets="fuzz_differential fuzz_compile fuzz_report_summary"
+# The targets are the ones fuzz/CMakeLists.txt builds: one list.
+targets=$(sed -n 's/^set(GCSPLAN_FUZZ_TARGETS \(.*\))$/\1/p' "$here/CMakeLists.txt")
+[ -n "$targets" ] || { echo "smoke.sh: no GCSPLAN_FUZZ_TARGETS in $here/CMakeLists.txt" >&2; exit 2; }
 
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DGCSPLAN_BUILD_FUZZERS=ON -DGCSPLAN_BUILD_TESTS=OFF \

@@ -15,6 +15,7 @@ const char *gcsplan_strerror(int code)
     case GCSPLAN_EURI: return "invalid import URI";
     case GCSPLAN_ELIMIT: return "input exceeds a limit";
     case GCSPLAN_ESOURCE: return "object source failed";
+    case GCSPLAN_EPLAN: return "no plan satisfies the invariants";
     case GCSPLAN_ITEROVER: return "no more items";
     default: return "unknown error";
     }

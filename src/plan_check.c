@@ -21,11 +21,12 @@
 #include "gcsplan/plan.h"
 #include "internal.h"
 #include "plan_internal.h"
+#include "util/num.h"
 
 typedef struct seen_job {
     uint64_t objects, bytes, largest, digest;
     char *first, *last;
-    size_t last_cap;
+    size_t first_len, last_len, last_cap;
 } seen_job;
 
 struct gcsplan_plan_check {
@@ -62,6 +63,12 @@ static int violation(gcsplan_plan_check *c, gcsplan_error *err, const char *fmt,
     return GCSPLAN_ERROR;
 }
 
+static int out_of_memory(gcsplan_plan_check *c, gcsplan_error *err)
+{
+    c->failed = GCSPLAN_ENOMEM;
+    return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+}
+
 static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
     int r = memcmp(a, b, an < bn ? an : bn);
@@ -88,8 +95,10 @@ static int idx_cmp(const void *a, const void *b)
 
 int gcsplan_plan_check_new(gcsplan_plan_check **out, gcsplan_planner *pl, gcsplan_error *err)
 {
+    if (out == NULL || pl == NULL)
+        return gcsplan__error_set(err, GCSPLAN_EINVAL, "out or planner is NULL");
     *out = NULL;
-    const gcsplan_allocator *a = gcsplan__allocator_or_default(NULL);
+    const gcsplan_allocator *a = gcsplan__planner_allocator(pl);
     gcsplan_plan_check *c = gcsplan__malloc(a, sizeof *c);
     if (c == NULL)
         return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
@@ -102,12 +111,15 @@ int gcsplan_plan_check_new(gcsplan_plan_check **out, gcsplan_planner *pl, gcspla
     c->seen = gcsplan__malloc(a, (n + 1) * sizeof *c->seen);
     c->prefix_idx = gcsplan__malloc(a, (n + 1) * sizeof *c->prefix_idx);
     c->literal_idx = gcsplan__malloc(a, (n + 1) * sizeof *c->literal_idx);
+    /* Zeroed before anything can fail: the free path reads both arrays. */
+    if (c->pats != NULL)
+        memset(c->pats, 0, (n + 1) * sizeof *c->pats);
+    if (c->seen != NULL)
+        memset(c->seen, 0, (n + 1) * sizeof *c->seen);
     if (c->pats == NULL || c->seen == NULL || c->prefix_idx == NULL || c->literal_idx == NULL) {
         gcsplan_plan_check_free(c);
         return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
     }
-    memset(c->pats, 0, (n + 1) * sizeof *c->pats);
-    memset(c->seen, 0, (n + 1) * sizeof *c->seen);
     *out = c;
     return 0;
 }
@@ -164,10 +176,15 @@ static int prepare(gcsplan_plan_check *c, gcsplan_error *err)
     size_t olen, osuf;
     const char *oprefix = gcsplan_pattern_prefix(orig, &olen);
     const char *osuffix = gcsplan_pattern_suffix(orig, &osuf);
+    gcsplan_pattern_options po = GCSPLAN_PATTERN_OPTIONS_INIT;
+    po.allocator = &c->alloc;
     for (size_t i = 0; i < c->njobs; i++) {
         const gcsplan_job *j = gcsplan_planner_job(c->pl, i);
         gcsplan_error e;
-        if (gcsplan_pattern_compile(&c->pats[i], j->uri, j->uri_len, NULL, &e) != 0)
+        int rc = gcsplan_pattern_compile(&c->pats[i], j->uri, j->uri_len, &po, &e);
+        if (rc == GCSPLAN_ENOMEM)
+            return out_of_memory(c, err);
+        if (rc != 0)
             return violation(c, err, "invariant 1: job %zu's URI %s is not valid: %s", i + 1,
                              j->uri, e.message);
         gcsplan_pattern *p = c->pats[i];
@@ -235,6 +252,7 @@ static int note(gcsplan_plan_check *c, size_t job, const char *name, size_t len,
         s->first = gcsplan__strndup(&c->alloc, name, len);
         if (s->first == NULL)
             return GCSPLAN_ENOMEM;
+        s->first_len = len;
     }
     if (len + 1 > s->last_cap) {
         char *l = gcsplan__realloc(&c->alloc, s->last, len + 1);
@@ -245,8 +263,9 @@ static int note(gcsplan_plan_check *c, size_t job, const char *name, size_t len,
     }
     memcpy(s->last, name, len);
     s->last[len] = '\0';
+    s->last_len = len;
     s->objects++;
-    s->bytes += size;
+    s->bytes += size; /* cannot wrap: a part of c->bytes, which is checked */
     if (size > s->largest)
         s->largest = size;
     return 0;
@@ -258,7 +277,7 @@ int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len, 
     if (c->failed)
         return c->failed;
     if (!c->have_prev && prepare(c, err) != 0)
-        return GCSPLAN_ERROR;
+        return c->failed;
     if (c->have_prev && bytes_cmp(name, len, c->prev, c->prev_len) <= 0)
         return violation(c, err, "the listing is not in strictly increasing order at '%.200s'",
                          name);
@@ -300,13 +319,17 @@ int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len, 
         return 0;
     }
     c->objects++;
-    c->bytes += size;
+    if (gcsplan__add_u64(&c->bytes, size) != 0) {
+        c->failed = GCSPLAN_ELIMIT;
+        return gcsplan__error_set(err, GCSPLAN_ELIMIT,
+                                  "the listed objects total more than 2^64-1 bytes");
+    }
     if (hits == 0)
         return violation(c, err, "invariant 2: no job matches '%.200s'", name);
     if (hits > 1)
         return violation(c, err, "invariant 2: two jobs match '%.200s'", name);
     if (note(c, hit, name, len, size, generation) != 0)
-        return violation(c, err, "out of memory");
+        return out_of_memory(c, err);
     return 0;
 }
 
@@ -315,7 +338,7 @@ int gcsplan_plan_check_finish(gcsplan_plan_check *c, gcsplan_error *err)
     if (c->failed)
         return c->failed;
     if (!c->have_prev && prepare(c, err) != 0)
-        return GCSPLAN_ERROR;
+        return c->failed;
     const gcsplan_plan_options *lim = gcsplan__planner_limits(c->pl);
     gcsplan_plan_stats st;
     gcsplan_planner_stats(c->pl, &st);
@@ -343,9 +366,12 @@ int gcsplan_plan_check_finish(gcsplan_plan_check *c, gcsplan_error *err)
             return violation(c, err, "invariant 3: job %s is marked oversize but has %llu objects",
                              j->uri, (unsigned long long)s->objects);
     }
-    for (size_t i = 0; i < c->njobs; i++)
-        gcsplan__planner_set_job_extent(c->pl, i, c->seen[i].first, c->seen[i].last,
-                                        c->seen[i].largest, c->seen[i].digest);
+    for (size_t i = 0; i < c->njobs; i++) {
+        const seen_job *s = &c->seen[i];
+        if (gcsplan__planner_set_job_extent(c->pl, i, s->first, s->first_len, s->last,
+                                            s->last_len, s->largest, s->digest) != 0)
+            return out_of_memory(c, err);
+    }
     return 0;
 }
 

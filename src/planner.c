@@ -33,9 +33,13 @@
 #include "internal.h"
 #include "plan_internal.h"
 #include "util/name.h"
+#include "util/num.h"
 #include "util/utf8.h"
 
-#define INF (UINT64_MAX / 4)
+#define INF (UINT64_MAX / 4) /* a job count no plan reaches */
+/* No limit: every count and size (up to 2^64-1, a total too) is within it.
+ * Not INF, which sizes of 2^62 and more would exceed. */
+#define UNLIMITED UINT64_MAX
 #define FRAMES_MAX (GCSPLAN_NAME_MAX + 2)
 #define ARENA_MAX ((size_t)1 << 34) /* bytes of job text held at once */
 
@@ -80,7 +84,7 @@ typedef struct growbuf {
 struct gcsplan_planner {
     gcsplan_allocator alloc;
     const gcsplan_pattern *pat;
-    uint64_t max_objects, max_bytes;  /* INF when unlimited */
+    uint64_t max_objects, max_bytes;  /* UNLIMITED when not given */
     const char *prefix, *suffix;
     size_t plen, slen;
     int literal;                      /* a literal pattern: one job at most */
@@ -109,6 +113,9 @@ struct gcsplan_planner {
     /* after finish */
     gcsplan_job *out;
     char *uris;
+    char **extent_names;              /* per job: its first and last name, as the checker
+                                         recorded them; owned here, so the jobs outlive the
+                                         checker (plan.h) */
     uint64_t best_root, greedy_root;
     gcsplan_plan_options limits;
 };
@@ -173,6 +180,14 @@ static int fail(gcsplan_planner *pl, int code, const char *fmt, ...)
     vsnprintf(pl->err.message, sizeof pl->err.message, fmt, ap);
     va_end(ap);
     pl->failed = code;
+    return code;
+}
+
+/* The planner's error into the caller's err; returns code. */
+static int failed(const gcsplan_planner *pl, gcsplan_error *err, int code)
+{
+    if (err != NULL)
+        *err = pl->err;
     return code;
 }
 
@@ -246,7 +261,7 @@ static int close_frame(gcsplan_planner *pl)
         taking = 1;
         best = take;
         if (blocked(f))
-            return fail(pl, GCSPLAN_ESOURCE,
+            return fail(pl, GCSPLAN_EPLAN,
                         "an excluded object cannot be kept out of the job for '%.*s': names below "
                         "it hold '*', '?' or bytes no URI can name",
                         (int)f->len, pl->cur);
@@ -354,8 +369,8 @@ int gcsplan_planner_new(gcsplan_planner **out, const gcsplan_pattern *pattern,
     pl->alloc = *a;
     pl->pat = pattern;
     pl->limits = o;
-    pl->max_objects = o.max_objects ? o.max_objects : INF;
-    pl->max_bytes = o.max_bytes ? o.max_bytes : INF;
+    pl->max_objects = o.max_objects ? o.max_objects : UNLIMITED;
+    pl->max_bytes = o.max_bytes ? o.max_bytes : UNLIMITED;
     pl->literal = kind == GCSPLAN_PATTERN_LITERAL;
     pl->prefix = gcsplan_pattern_prefix(pattern, &pl->plen);
     pl->suffix = gcsplan_pattern_suffix(pattern, &pl->slen);
@@ -459,8 +474,13 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
         pl->stats.excluded++;
         return 0;
     }
+    /* Every other sum of sizes (a frame's, a job's, the short names') adds
+     * up a subset of these objects, so it cannot wrap when this one does
+     * not: one check covers them all. */
+    if (gcsplan__add_u64(&pl->stats.bytes, size) != 0)
+        return failed(pl, err, fail(pl, GCSPLAN_ELIMIT,
+                                    "the matched objects total more than 2^64-1 bytes"));
     pl->stats.objects++;
-    pl->stats.bytes += size;
     f->cnt++;
     f->bytes += size;
     f->is_name = 1;
@@ -472,21 +492,21 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
         int rc = job_push(pl, PJ_LITERAL, name, len, 1, size,
                           size > pl->max_bytes ? GCSPLAN_JOB_OVERSIZE : 0, 0);
         if (rc != 0)
-            return fail(pl, rc, "%s", gcsplan_strerror(rc));
+            return failed(pl, err, fail(pl, rc, "%s", gcsplan_strerror(rc)));
     }
     if (pl->slen > 0 || pl->rest_len > 0) {
         if (pl->nshorts == pl->shorts_cap) {
             size_t cap = pl->shorts_cap ? pl->shorts_cap * 2 : 64;
             short_name *n = gcsplan__realloc(&pl->alloc, pl->shorts, cap * sizeof *n);
             if (n == NULL)
-                return fail(pl, GCSPLAN_ENOMEM, "out of memory");
+                return failed(pl, err, fail(pl, GCSPLAN_ENOMEM, "out of memory"));
             pl->shorts = n;
             pl->shorts_cap = cap;
         }
         short_name *sn = &pl->shorts[pl->nshorts];
         int rc = buf_push(&pl->alloc, &pl->short_arena, name, len, &sn->off);
         if (rc != 0)
-            return fail(pl, rc, "%s", gcsplan_strerror(rc));
+            return failed(pl, err, fail(pl, rc, "%s", gcsplan_strerror(rc)));
         sn->len = len;
         sn->size = size;
         sn->writable = first_bad == SIZE_MAX;
@@ -508,7 +528,7 @@ int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len, uint6
 
 static uint64_t ceil_div(uint64_t a, uint64_t b)
 {
-    return b == 0 || b >= INF ? (a > 0) : a / b + (a % b != 0);
+    return b == 0 || b == UNLIMITED ? (a > 0) : a / b + (a % b != 0);
 }
 
 int gcsplan_planner_finish(gcsplan_planner *pl, gcsplan_error *err)
@@ -606,13 +626,38 @@ const gcsplan_plan_options *gcsplan__planner_limits(const gcsplan_planner *pl)
     return &pl->limits;
 }
 
-void gcsplan__planner_set_job_extent(gcsplan_planner *pl, size_t i, const char *first,
-                                     const char *last, uint64_t largest, uint64_t digest)
+const gcsplan_allocator *gcsplan__planner_allocator(const gcsplan_planner *pl)
 {
-    pl->out[i].first = first;
-    pl->out[i].last = last;
+    return &pl->alloc;
+}
+
+int gcsplan__planner_set_job_extent(gcsplan_planner *pl, size_t i, const char *first,
+                                    size_t first_len, const char *last, size_t last_len,
+                                    uint64_t largest, uint64_t digest)
+{
+    if (pl->extent_names == NULL) {
+        size_t n = pl->njobs ? pl->njobs : 1;
+        pl->extent_names = gcsplan__malloc(&pl->alloc, 2 * n * sizeof *pl->extent_names);
+        if (pl->extent_names == NULL)
+            return GCSPLAN_ENOMEM;
+        memset(pl->extent_names, 0, 2 * n * sizeof *pl->extent_names);
+    }
+    char *f = gcsplan__strndup(&pl->alloc, first, first_len);
+    char *l = f ? gcsplan__strndup(&pl->alloc, last, last_len) : NULL;
+    if (l == NULL) {
+        gcsplan__free(&pl->alloc, f);
+        return GCSPLAN_ENOMEM;
+    }
+    /* A second check of the same plan replaces what the first recorded. */
+    gcsplan__free(&pl->alloc, pl->extent_names[2 * i]);
+    gcsplan__free(&pl->alloc, pl->extent_names[2 * i + 1]);
+    pl->extent_names[2 * i] = f;
+    pl->extent_names[2 * i + 1] = l;
+    pl->out[i].first = f;
+    pl->out[i].last = l;
     pl->out[i].largest = largest;
     pl->out[i].digest = digest;
+    return 0;
 }
 
 uint64_t gcsplan_digest_object(uint64_t digest, const char *name, size_t len, uint64_t size,
@@ -638,6 +683,9 @@ void gcsplan_planner_free(gcsplan_planner *pl)
     gcsplan__free(&pl->alloc, pl->short_arena.p);
     gcsplan__free(&pl->alloc, pl->out);
     gcsplan__free(&pl->alloc, pl->uris);
+    for (size_t i = 0; pl->extent_names != NULL && i < 2 * pl->njobs; i++)
+        gcsplan__free(&pl->alloc, pl->extent_names[i]);
+    gcsplan__free(&pl->alloc, pl->extent_names);
     gcsplan__free(&pl->alloc, pl->seg_off);
     gcsplan__free(&pl->alloc, pl);
 }

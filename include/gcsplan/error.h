@@ -26,6 +26,7 @@ enum {
     GCSPLAN_EURI = -4,      /* the URI breaks a rule; gcsplan_error.rule says which */
     GCSPLAN_ELIMIT = -5,    /* an input exceeds a hard limit */
     GCSPLAN_ESOURCE = -6,   /* the object source failed (I/O, malformed listing, HTTP) */
+    GCSPLAN_EPLAN = -7,     /* no plan satisfies the invariants of SPEC section 4 */
     GCSPLAN_ITEROVER = -31  /* an iterator has no more items: not an error */
 };
 

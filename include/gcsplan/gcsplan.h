@@ -6,6 +6,8 @@
  *   gcsplan/filter.h   exclusion filters (PCRE2)
  *   gcsplan/list.h     list the objects a URI matches, live or offline
  *   gcsplan/preflight.h  findings about an import before it runs
+ *   gcsplan/plan.h     split the objects into import jobs, and prove the plan
+ *   gcsplan/plandoc.h  plan documents: read, write, digest, URI containment
  *   gcsplan/version.h  version macros and runtime query */
 #ifndef GCSPLAN_H
 #define GCSPLAN_H
@@ -17,5 +19,7 @@
 #include "gcsplan/filter.h"
 #include "gcsplan/list.h"
 #include "gcsplan/preflight.h"
+#include "gcsplan/plan.h"
+#include "gcsplan/plandoc.h"
 
 #endif

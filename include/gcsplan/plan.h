@@ -27,8 +27,12 @@
  *
  * Memory: the planner holds the jobs it plans and, while reading, one frame
  * per character of the current name plus the jobs still undecided below
- * them; never the objects themselves. Thread-safety: a planner is used by
- * one thread at a time; the pattern it borrows is only read. */
+ * them; never the objects themselves. The planner and its checker allocate
+ * through the allocator of the plan options. Thread-safety: a planner is
+ * used by one thread at a time; the pattern it borrows is only read.
+ *
+ * Sizes are unsigned 64-bit end to end: a total over 2^64-1 bytes is
+ * GCSPLAN_ELIMIT, never a wrapped number. */
 #ifndef GCSPLAN_PLAN_H
 #define GCSPLAN_PLAN_H
 
@@ -55,7 +59,8 @@ typedef struct gcsplan_job {
     uint64_t bytes;       /* their total size */
     uint64_t largest;     /* size of the largest */
     const char *first;    /* the first and last object names it matches, */
-    const char *last;     /* NUL-terminated, borrowed */
+    const char *last;     /* NUL-terminated, borrowed from the planner; "" until a
+                             checker's finish records them */
     unsigned int flags;   /* GCSPLAN_JOB_* */
     uint64_t digest;      /* gcsplan_digest_* over its objects, in name order */
 } gcsplan_job;
@@ -96,13 +101,15 @@ GCSPLAN_API int gcsplan_planner_new(gcsplan_planner **out, const gcsplan_pattern
 /* Add one object the pattern matches; excluded nonzero makes it an obstacle
  * that no job may match. Names must come in strictly increasing byte order.
  * Returns 0, GCSPLAN_EINVAL (order, or a name the pattern does not match),
- * GCSPLAN_ENOMEM. */
+ * GCSPLAN_ENOMEM, GCSPLAN_ELIMIT (the objects total more than 2^64-1 bytes),
+ * or GCSPLAN_EPLAN when the objects so far already make every plan
+ * impossible (see finish). */
 GCSPLAN_API int gcsplan_planner_add(gcsplan_planner *pl, const char *name, size_t len,
                                     uint64_t size, int excluded, gcsplan_error *err);
 
 /* End of the listing: decide the last jobs. Returns 0, GCSPLAN_ENOMEM, or
- * GCSPLAN_ESOURCE when an excluded object cannot be kept out (it shares
- * every possible job with a name holding '*' or '?'). */
+ * GCSPLAN_EPLAN when no plan exists: an excluded object cannot be kept out
+ * (it shares every possible job with a name holding '*' or '?'). */
 GCSPLAN_API int gcsplan_planner_finish(gcsplan_planner *pl, gcsplan_error *err);
 
 /* After finish: the jobs, in order of their first object. Borrowed. */
@@ -120,21 +127,29 @@ typedef struct gcsplan_plan_check gcsplan_plan_check;
 /* A checker of pl's finished plan. It compiles every job URI on its own and
  * judges each object with the matcher alone; it shares no state with the
  * planner's decisions. When the check passes, each job's first, last,
- * largest and digest are filled in from what the checker saw (the strings are owned by
- * the checker: keep it while the jobs are used). pl must outlive it. */
+ * largest and digest are filled in from what the checker saw: the planner
+ * copies the names, so they stay valid after the checker is freed, for as
+ * long as the planner lives. pl must outlive the checker; the checker
+ * allocates through pl's allocator. Returns 0, GCSPLAN_EINVAL or
+ * GCSPLAN_ENOMEM. Thread-safety: as the planner's. */
 GCSPLAN_API int gcsplan_plan_check_new(gcsplan_plan_check **out, gcsplan_planner *pl,
                                        gcsplan_error *err);
 
-/* One object of the listing, in the order the planner read them. Returns 0 or
- * GCSPLAN_ERROR with the broken invariant in err. */
+/* One object of the listing, in the order the planner read them. Returns 0,
+ * GCSPLAN_ERROR with the broken invariant in err, GCSPLAN_ENOMEM, or
+ * GCSPLAN_ELIMIT when the objects total more than 2^64-1 bytes. After an
+ * error every later call returns the same code. */
 GCSPLAN_API int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len,
                                        uint64_t size, int64_t generation, int excluded,
                                        gcsplan_error *err);
 
 /* All objects seen: check the jobs' counts and sizes, and the limits.
- * Returns 0 when invariants 1, 2, 3 and 5 of SPEC section 4 hold. */
+ * Returns 0 when invariants 1, 2, 3 and 5 of SPEC section 4 hold (and the
+ * jobs' extents are recorded), GCSPLAN_ERROR when one does not, or
+ * GCSPLAN_ENOMEM. */
 GCSPLAN_API int gcsplan_plan_check_finish(gcsplan_plan_check *c, gcsplan_error *err);
 
+/* Free a checker; NULL is a no-op. The jobs' extents stay with the planner. */
 GCSPLAN_API void gcsplan_plan_check_free(gcsplan_plan_check *c);
 
 #ifdef __cplusplus

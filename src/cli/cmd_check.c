@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opts.h"
+#include "out.h"
 
 static const char *kind_name(gcsplan_pattern_kind k)
 {
@@ -36,15 +38,17 @@ static void print_json(yajl_gen g, const char *uri, size_t len, const gcsplan_pa
             json_str(g, s, n);
         }
         json_key(g, "min_length");
-        json_int(g, (long long)gcsplan_pattern_min_length(p));
+        json_u64(g, gcsplan_pattern_min_length(p));
     } else {
         json_error(g, err);
     }
     json_warnings(g, p);
     yajl_gen_map_close(g);
-    json_line(g, stdout);
+    json_line(g);
 }
 
+/* The URI and the parts of it quoted here come from the command line: a
+ * report for people, so escaped. */
 static void print_human(const char *uri, size_t len, const gcsplan_pattern *p,
                         const gcsplan_error *err)
 {
@@ -57,62 +61,53 @@ static void print_human(const char *uri, size_t len, const gcsplan_pattern *p,
     size_t plen, slen;
     const char *prefix = gcsplan_pattern_prefix(p, &plen);
     const char *suffix = gcsplan_pattern_suffix(p, &slen);
+    out_text(uri, len);
     switch (gcsplan_pattern_kind_of(p)) {
     case GCSPLAN_PATTERN_LITERAL:
-        printf("%s: valid: names one object\n", uri);
+        out_puts(": valid: names one object\n");
         break;
     case GCSPLAN_PATTERN_RECURSIVE:
-        printf("%s: valid: every object under \"%.*s\" ending in \"%.*s\"\n", uri, (int)plen,
-               prefix, (int)slen, suffix);
+        out_puts(": valid: every object under \"");
+        out_text(prefix, plen);
+        out_puts("\" ending in \"");
+        out_text(suffix, slen);
+        out_puts("\"\n");
         break;
     default:
-        printf("%s: valid: %zu segment(s) with wildcards within each, prefix \"%.*s\"\n", uri,
-               gcsplan_pattern_segment_count(p), (int)plen, prefix);
+        out_printf(": valid: %zu segment(s) with wildcards within each, prefix \"",
+                   gcsplan_pattern_segment_count(p));
+        out_text(prefix, plen);
+        out_puts("\"\n");
         break;
     }
 }
 
 int cmd_check(int argc, char **argv)
 {
-    int json = 0, first = 0, status = EXIT_YES, opts = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (opts && strcmp(a, "--") == 0) {
-            opts = 0;
-        } else if (opts && strcmp(a, "--json") == 0) {
-            json = 1;
-        } else if (opts && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
-            cli_print_help(stdout, "check");
-            return EXIT_YES;
-        } else if (opts && a[0] == '-' && a[1] != '\0') {
-            return diag_usage("check", "unknown option '%s'", a);
-        } else if (first == 0) {
-            first = i;
-        }
-    }
-    if (first == 0)
+    int json = 0, status = EXIT_YES;
+    cli_group groups[] = { CLI_JSON_GROUP(&json) };
+    cli_operands uris;
+    int rc = cli_parse("check", argc, argv, groups, 1, &uris);
+    if (rc != CLI_PARSED)
+        return cli_parse_status(rc);
+    if (uris.n == 0) {
+        cli_operands_free(&uris);
         return diag_usage("check", "at least one URI is required");
-
-    yajl_gen g = json ? json_open(stdout) : NULL;
-    opts = 1;
-    for (int i = first; i < argc; i++) {
-        const char *uri = argv[i];
-        if (opts && strcmp(uri, "--") == 0) {
-            opts = 0;
-            continue;
-        }
-        if (opts && strcmp(uri, "--json") == 0)
-            continue;
+    }
+    yajl_gen g = json ? json_open() : NULL;
+    /* A reader that went away (| head) ends the checks: nobody reads them. */
+    for (size_t i = 0; i < uris.n && !out_stopped(); i++) {
+        const char *uri = uris.v[i];
         size_t len = strlen(uri);
         gcsplan_pattern *p = NULL;
         gcsplan_error err;
-        int rc = gcsplan_pattern_compile(&p, uri, len, NULL, &err);
-        if (rc == GCSPLAN_ENOMEM) {
+        int crc = gcsplan_pattern_compile(&p, uri, len, NULL, &err);
+        if (crc == GCSPLAN_ENOMEM) {
             diag_error("out of memory");
             status = EXIT_SOURCE;
             break;
         }
-        if (rc != 0)
+        if (crc != 0)
             status = EXIT_NO;
         if (json)
             print_json(g, uri, len, p, &err);
@@ -122,7 +117,6 @@ int cmd_check(int argc, char **argv)
     }
     if (g != NULL)
         yajl_gen_free(g);
-    if (fflush(stdout) != 0 && status == EXIT_YES)
-        status = EXIT_SOURCE;
+    cli_operands_free(&uris);
     return status;
 }

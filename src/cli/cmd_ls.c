@@ -1,110 +1,113 @@
-/* gcsplan ls: the objects a URI matches, in byte order of name. */
-#include <errno.h>
+/* gcsplan ls: the objects a URI matches, in byte order of name.
+ * Phases: parse, open the source, list (printing as it goes), pre-flight. */
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "out.h"
 #include "preflight_args.h"
 #include "source_args.h"
 
-int cmd_ls(int argc, char **argv)
-{
+typedef struct ls_args {
     source_args src;
     preflight_args pfa;
-    int json = 0, status = EXIT_USAGE;
-    char sep = '\n';
-    source_args_init(&src);
-    preflight_args_init(&pfa, FAIL_ON_NEVER);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int took = listing_args_take(&src, &pfa, "ls", argc, argv, &i);
-        if (took < 0)
-            goto done;
-        if (took > 0)
-            continue;
-        if (strcmp(a, "--json") == 0) {
-            json = 1;
-        } else if (strcmp(a, "-0") == 0 || strcmp(a, "--null") == 0) {
-            sep = '\0';
-        } else {
-            int r = source_args_rest(&src, "ls", a);
-            if (r <= 0) {
-                status = r == 0 ? EXIT_YES : EXIT_USAGE;
-                goto done;
-            }
-        }
-    }
-    if (source_args_need_uri(&src, "ls") != 0)
-        goto done;
+    int json;
+    char sep;
+} ls_args;
 
-    gcsplan_pattern *p;
-    gcsplan_lister *l;
-    status = source_args_open(&src, "ls", &p, &l);
-    if (status != EXIT_YES) {
-        gcsplan_pattern_free(p);
+/* CLI_PARSED, CLI_HELPED or CLI_BAD (opts.h). */
+static int parse(ls_args *a, int argc, char **argv)
+{
+    cli_group groups[] = { SOURCE_GROUP(&a->src), PREFLIGHT_GROUP(&a->pfa),
+                           CLI_JSON_GROUP(&a->json), CLI_NULL_GROUP(&a->sep) };
+    cli_operands ops;
+    int rc = cli_parse("ls", argc, argv, groups, 4, &ops);
+    if (rc != CLI_PARSED)
+        return rc;
+    rc = source_args_uri(&a->src, "ls", &ops) == 0 ? CLI_PARSED : CLI_BAD;
+    cli_operands_free(&ops);
+    return rc;
+}
+
+static void print_json(yajl_gen g, const gcsplan_object *o)
+{
+    yajl_gen_map_open(g);
+    json_key(g, "name");
+    json_str(g, o->name, o->name_len);
+    json_key(g, "size");
+    json_u64(g, o->size);
+    if (o->generation != 0) {
+        json_key(g, "generation");
+        json_int(g, (long long)o->generation);
+    }
+    yajl_gen_map_close(g);
+    json_line(g);
+}
+
+/* Every object to stdout as it comes. Returns the lister's last code, and
+ * in *n how many were printed. Stops early when the reader left. */
+static int list(ls_args *a, gcsplan_lister *l, yajl_gen g, unsigned long long *n)
+{
+    const gcsplan_object *o;
+    int rc = 0;
+    *n = 0;
+    while (!out_stopped() && (rc = gcsplan_lister_next(&o, l)) == 0) {
+        ++*n;
+        preflight_args_add(&a->pfa, o);
+        if (g == NULL)
+            out_record(out_stdout(), o->name, o->name_len, a->sep);
+        else
+            print_json(g, o);
+    }
+    return rc;
+}
+
+int cmd_ls(int argc, char **argv)
+{
+    ls_args a;
+    gcsplan_pattern *p = NULL;
+    gcsplan_lister *l = NULL;
+    yajl_gen g = NULL;
+    memset(&a, 0, sizeof a);
+    a.sep = '\n';
+    source_args_init(&a.src);
+    preflight_args_init(&a.pfa, FAIL_ON_NEVER);
+    int status = EXIT_USAGE, prc = parse(&a, argc, argv);
+    if (prc != CLI_PARSED) {
+        status = cli_parse_status(prc);
         goto done;
     }
-    out_writer w;
-    yajl_gen g = json ? json_open(stdout) : NULL;
-    if (preflight_args_begin(&pfa, p, &src.opts, src.progress) != EXIT_YES) {
+    status = source_args_open(&a.src, &p, &l);
+    if (status != EXIT_YES)
+        goto done;
+    if (preflight_args_begin(&a.pfa, p, &a.src.opts, a.src.progress) != EXIT_YES) {
         status = EXIT_SOURCE;
-    } else if (out_open(&w, STDOUT_FILENO) != 0) {
-        diag_error("out of memory");
-        status = EXIT_SOURCE;
-    } else {
-        const gcsplan_object *o;
-        int rc;
-        unsigned long long n = 0;
-        while (!w.failed && (rc = gcsplan_lister_next(&o, l)) == 0) {
-            n++;
-            preflight_args_add(&pfa, o);
-            if (g == NULL) {
-                out_record(&w, o->name, o->name_len, sep);
-                continue;
-            }
-            yajl_gen_map_open(g);
-            json_key(g, "name");
-            json_str(g, o->name, o->name_len);
-            json_key(g, "size");
-            json_int(g, (long long)o->size);
-            if (o->generation != 0) {
-                json_key(g, "generation");
-                json_int(g, (long long)o->generation);
-            }
-            yajl_gen_map_close(g);
-            const unsigned char *buf;
-            size_t len;
-            yajl_gen_get_buf(g, &buf, &len);
-            out_record(&w, (const char *)buf, len, '\n');
-            yajl_gen_clear(g);
-            yajl_gen_reset(g, NULL);
-        }
-        out_flush(&w);
-        if (w.failed == EPIPE) /* the reader had enough: not an error */
-            status = n > 0 ? EXIT_YES : EXIT_NO;
-        else if (w.failed) {
-            diag_error("writing stdout: %s", strerror(w.failed));
-            status = EXIT_SOURCE;
-        } else {
-            status = source_args_close(&src, l, rc);
-            if (status == EXIT_YES && n == 0)
-                status = EXIT_NO;
-            /* Findings follow a complete listing, on stderr: stdout stays the listing. */
-            if (status != EXIT_SOURCE) {
-                int pst = preflight_args_report(&pfa, stderr, 0, diag_color());
-                if (pst != EXIT_YES && status == EXIT_YES)
-                    status = pst;
-            }
-        }
-        out_close(&w);
+        goto done;
     }
+    g = a.json ? json_open() : NULL;
+    unsigned long long n;
+    int rc = list(&a, l, g, &n);
+    status = source_args_close(&a.src, l, out_stopped() ? 0 : rc);
+    if (out_stopped()) {
+        /* The reader had enough (EPIPE), or stdout failed (main says so):
+         * what was printed is all there will be, and no findings. */
+        status = n > 0 ? EXIT_YES : EXIT_NO;
+        goto done;
+    }
+    if (status == EXIT_YES && n == 0)
+        status = EXIT_NO;
+    /* Findings follow a complete listing, on stderr: stdout stays the listing. */
+    if (status != EXIT_SOURCE) {
+        int pst = preflight_args_report(&a.pfa, 0, 0, diag_color());
+        if (pst != EXIT_YES && status == EXIT_YES)
+            status = pst;
+    }
+done:
     if (g != NULL)
         yajl_gen_free(g);
-    preflight_args_free(&pfa);
+    preflight_args_free(&a.pfa);
     gcsplan_lister_free(l);
     gcsplan_pattern_free(p);
-done:
-    source_args_free(&src);
+    source_args_free(&a.src);
     return status;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "out.h"
 
 #define IN_SIZE (1u << 20)
@@ -115,26 +116,18 @@ static size_t filter(const gcsplan_pattern *p, char *line, char *end, char sep, 
 int cmd_match(int argc, char **argv)
 {
     char sep = '\n';
-    const char *uri = NULL;
-    int opts = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (opts && strcmp(a, "--") == 0)
-            opts = 0;
-        else if (opts && (strcmp(a, "-0") == 0 || strcmp(a, "--null") == 0))
-            sep = '\0';
-        else if (opts && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
-            cli_print_help(stdout, "match");
-            return EXIT_YES;
-        } else if (opts && a[0] == '-' && a[1] != '\0')
-            return diag_usage("match", "unknown option '%s'", a);
-        else if (uri == NULL)
-            uri = a;
-        else
-            return diag_usage("match", "only one URI is allowed");
-    }
-    if (uri == NULL)
+    cli_group groups[] = { CLI_NULL_GROUP(&sep) };
+    cli_operands ops;
+    int prc = cli_parse("match", argc, argv, groups, 1, &ops);
+    if (prc != CLI_PARSED)
+        return cli_parse_status(prc);
+    const char *uri = ops.n == 1 ? ops.v[0] : NULL;
+    size_t nops = ops.n;
+    cli_operands_free(&ops);
+    if (nops == 0)
         return diag_usage("match", "a URI is required");
+    if (nops > 1)
+        return diag_usage("match", "only one URI is allowed");
 
     gcsplan_pattern *p = NULL;
     gcsplan_error err;

@@ -1,16 +1,140 @@
 /* gcsplan plan: split the objects a URI matches into import jobs, prove the
- * plan against the listing, and print it. */
+ * plan against the listing, and print it.
+ *
+ * Phases: parse the options; open the source; list it once into a snapshot
+ * on disk while the planner reads it; refine (--max-jobs re-plans the
+ * snapshot); prove the plan against the snapshot with the independent
+ * checker; print. Nothing is printed unless the proof holds. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "out.h"
 #include "plan_out.h"
 #include "preflight_args.h"
 #include "source_args.h"
 #include "spool.h"
+
+typedef struct plan_args {
+    source_args src;
+    preflight_args pfa;
+    int json;
+    plan_format fmt;
+    uint64_t max_jobs;
+    gcsplan_plan_options po;
+} plan_args;
+
+/* What a run holds, freed in one place. */
+typedef struct plan_run {
+    gcsplan_pattern *pattern;
+    gcsplan_lister *lister;
+    spool sp;
+    gcsplan_planner *planner;
+    gcsplan_plan_check *check;
+} plan_run;
+
+/* --- parse --------------------------------------------------------------------------- */
+
+static const struct option plan_options[] = {
+    { "max-objects", required_argument, NULL, OPT_MAX_OBJECTS },
+    { "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
+    { "max-jobs", required_argument, NULL, OPT_MAX_JOBS },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "store", required_argument, NULL, OPT_STORE },
+    { "content-structure", required_argument, NULL, OPT_CONTENT_STRUCTURE },
+    { "api-endpoint", required_argument, NULL, OPT_API_ENDPOINT },
+    { NULL, 0, NULL, 0 },
+};
+
+static int plan_take(void *state, int id, const char *v, const char *cmd)
+{
+    plan_args *a = state;
+    unsigned long long n;
+    switch (id) {
+    case OPT_MAX_OBJECTS:
+        if (cli_parse_count(v, &n) != 0)
+            return diag_usage(cmd, "--max-objects needs a positive number, not '%s'", v), -1;
+        a->po.max_objects = n;
+        return 0;
+    case OPT_MAX_BYTES:
+        if (cli_parse_size(v, &n) != 0 || n == 0)
+            return diag_usage(cmd, "--max-bytes needs a size such as 500G, not '%s'", v), -1;
+        a->po.max_bytes = n;
+        return 0;
+    case OPT_MAX_JOBS:
+        if (cli_parse_count(v, &n) != 0)
+            return diag_usage(cmd, "--max-jobs needs a positive number, not '%s'", v), -1;
+        a->max_jobs = n;
+        return 0;
+    case OPT_FORMAT: {
+        static const char *const names[] = { "table", "json", "gcloud", "curl" };
+        for (int k = 0; k < 4; k++)
+            if (strcmp(v, names[k]) == 0) {
+                a->fmt.kind = (plan_kind)k;
+                return 0;
+            }
+        return diag_usage(cmd, "--format is table, json, gcloud or curl, not '%s'", v), -1;
+    }
+    case OPT_STORE:
+        if (gcsplan_store_parse(&a->fmt.parts, v, strlen(v), NULL) != 0)
+            return diag_usage(cmd, "--store is projects/P/locations/L/datasets/D/dicomStores/S "
+                                   "or .../fhirStores/S, not '%s'", v), -1;
+        a->fmt.store = v;
+        return 0;
+    case OPT_CONTENT_STRUCTURE:
+        if (!gcsplan_content_structure_valid(v, strlen(v)))
+            return diag_usage(cmd, "--content-structure is BUNDLE, RESOURCE, BUNDLE_PRETTY or "
+                                   "RESOURCE_PRETTY, not '%s'", v), -1;
+        a->fmt.content_structure = v;
+        return 0;
+    case OPT_API_ENDPOINT:
+        a->fmt.api_endpoint = v;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* The options, and the rules between them. CLI_PARSED, CLI_HELPED or CLI_BAD. */
+static int parse(plan_args *a, int argc, char **argv)
+{
+    cli_group groups[] = { SOURCE_GROUP(&a->src), PREFLIGHT_GROUP(&a->pfa),
+                           CLI_JSON_GROUP(&a->json), { plan_options, plan_take, a } };
+    cli_operands ops;
+    int rc = cli_parse("plan", argc, argv, groups, 4, &ops);
+    if (rc != CLI_PARSED)
+        return rc;
+    rc = source_args_uri(&a->src, "plan", &ops) == 0 ? CLI_PARSED : CLI_BAD;
+    cli_operands_free(&ops);
+    if (rc != CLI_PARSED)
+        return rc;
+    if (a->json)
+        a->fmt.kind = PLAN_JSON;
+    if ((a->fmt.kind == PLAN_GCLOUD || a->fmt.kind == PLAN_CURL) && a->fmt.store == NULL)
+        return diag_usage("plan", "--format=%s needs --store",
+                          a->fmt.kind == PLAN_GCLOUD ? "gcloud" : "curl"), CLI_BAD;
+    if (a->fmt.content_structure != NULL && a->fmt.store == NULL)
+        return diag_usage("plan", "--content-structure needs a FHIR store: --store "
+                                  "projects/P/locations/L/datasets/D/fhirStores/S"), CLI_BAD;
+    if (a->fmt.content_structure != NULL && a->fmt.parts.kind != GCSPLAN_STORE_FHIR)
+        return diag_usage("plan", "--content-structure is for FHIR stores; --store names a "
+                                  "DICOM store"), CLI_BAD;
+    return CLI_PARSED;
+}
+
+/* --- plan ---------------------------------------------------------------------------- */
+
+/* The snapshot could not be read back: err says so. */
+static int snapshot_error(gcsplan_error *err)
+{
+    gcsplan_error_clear(err);
+    err->code = GCSPLAN_ESOURCE;
+    snprintf(err->message, sizeof err->message, "reading the listing snapshot: %s",
+             strerror(errno));
+    return GCSPLAN_ESOURCE;
+}
 
 /* Plan the spooled listing under the given limits. */
 static int plan_pass(spool *sp, const gcsplan_pattern *p, const gcsplan_plan_options *o,
@@ -21,12 +145,12 @@ static int plan_pass(spool *sp, const gcsplan_pattern *p, const gcsplan_plan_opt
     if (rc != 0)
         return rc;
     if (spool_rewind(sp) != 0)
-        rc = GCSPLAN_ESOURCE;
-    int k;
+        rc = snapshot_error(err);
+    int k = 0;
     while (rc == 0 && (k = spool_next(sp)) == 1)
         rc = gcsplan_planner_add(pl, sp->name, sp->len, sp->size, sp->excluded, err);
     if (rc == 0 && k < 0)
-        rc = GCSPLAN_ESOURCE;
+        rc = snapshot_error(err);
     if (rc == 0)
         rc = gcsplan_planner_finish(pl, err);
     if (rc != 0) {
@@ -56,10 +180,8 @@ static int fit_jobs(spool *sp, const gcsplan_pattern *p, gcsplan_plan_options *o
     gcsplan_planner_stats(pl, &st);
     gcsplan_planner_free(pl);
     if (st.jobs > max_jobs) {
-        fprintf(stderr,
-                "gcsplan plan: warning: no plan has %llu jobs or fewer under these limits; the "
-                "fewest is %llu\n",
-                (unsigned long long)max_jobs, (unsigned long long)st.jobs);
+        diag_warning("plan", "no plan has %llu jobs or fewer under these limits; the fewest is %llu",
+                     (unsigned long long)max_jobs, (unsigned long long)st.jobs);
         return 0;
     }
     while (lo < hi) {
@@ -79,210 +201,125 @@ static int fit_jobs(spool *sp, const gcsplan_pattern *p, gcsplan_plan_options *o
     return 0;
 }
 
-int cmd_plan(int argc, char **argv)
+/* List once into the snapshot, planning as the objects stream by, and feed
+ * the pre-flight. Returns an exit status. */
+static int list_and_plan(plan_args *a, plan_run *r)
 {
-    source_args src;
-    preflight_args pfa;
-    plan_format fmt = { 0 };
-    uint64_t max_jobs = 0;
-    gcsplan_plan_options po = GCSPLAN_PLAN_OPTIONS_INIT;
-    int status = EXIT_USAGE;
-    source_args_init(&src);
-    preflight_args_init(&pfa, FAIL_ON_NEVER);
-    fmt.kind = PLAN_TABLE;
-    fmt.api_endpoint = "https://healthcare.googleapis.com/";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int took = listing_args_take(&src, &pfa, "plan", argc, argv, &i);
-        if (took < 0)
-            goto done;
-        if (took > 0)
-            continue;
-        const char *v = NULL;
-        static const char *const valued[] = { "--max-objects", "--max-bytes", "--max-jobs",
-                                              "--format", "--store", "--api-endpoint", NULL };
-        for (const char *const *p = valued; *p != NULL; p++) {
-            size_t n = strlen(*p);
-            if (strncmp(a, *p, n) == 0 && (a[n] == '\0' || a[n] == '=')) {
-                if (a[n] == '=')
-                    v = a + n + 1;
-                else if (i + 1 < argc)
-                    v = argv[++i];
-                else {
-                    diag_usage("plan", "%s needs a value", *p);
-                    goto done;
-                }
-                break;
-            }
-        }
-        if (strcmp(a, "--json") == 0) {
-            fmt.kind = PLAN_JSON;
-        } else if (v != NULL && strncmp(a, "--max-objects", 13) == 0) {
-            unsigned long long n;
-            if (cli_parse_count(v, &n) != 0) {
-                diag_usage("plan", "--max-objects needs a positive number, not '%s'", v);
-                goto done;
-            }
-            po.max_objects = n;
-        } else if (v != NULL && strncmp(a, "--max-bytes", 11) == 0) {
-            unsigned long long n;
-            if (cli_parse_size(v, &n) != 0 || n == 0) {
-                diag_usage("plan", "--max-bytes needs a size such as 500G, not '%s'", v);
-                goto done;
-            }
-            po.max_bytes = n;
-        } else if (v != NULL && strncmp(a, "--max-jobs", 10) == 0) {
-            unsigned long long n;
-            if (cli_parse_count(v, &n) != 0) {
-                diag_usage("plan", "--max-jobs needs a positive number, not '%s'", v);
-                goto done;
-            }
-            max_jobs = n;
-        } else if (v != NULL && strncmp(a, "--format", 8) == 0) {
-            if (strcmp(v, "table") == 0)
-                fmt.kind = PLAN_TABLE;
-            else if (strcmp(v, "json") == 0)
-                fmt.kind = PLAN_JSON;
-            else if (strcmp(v, "gcloud") == 0)
-                fmt.kind = PLAN_GCLOUD;
-            else if (strcmp(v, "curl") == 0)
-                fmt.kind = PLAN_CURL;
-            else {
-                diag_usage("plan", "--format is table, json, gcloud or curl, not '%s'", v);
-                goto done;
-            }
-        } else if (v != NULL && strncmp(a, "--store", 7) == 0) {
-            if (plan_parse_store(&fmt, v) != 0) {
-                diag_usage("plan", "--store is projects/P/locations/L/datasets/D/dicomStores/S, "
-                                   "not '%s'", v);
-                goto done;
-            }
-        } else if (v != NULL && strncmp(a, "--api-endpoint", 14) == 0) {
-            fmt.api_endpoint = v;
-        } else {
-            int r = source_args_rest(&src, "plan", a);
-            if (r <= 0) {
-                status = r == 0 ? EXIT_YES : EXIT_USAGE;
-                goto done;
-            }
-        }
-    }
-    if (source_args_need_uri(&src, "plan") != 0)
-        goto done;
-    if ((fmt.kind == PLAN_GCLOUD || fmt.kind == PLAN_CURL) && fmt.store == NULL) {
-        diag_usage("plan", "--format=%s needs --store", fmt.kind == PLAN_GCLOUD ? "gcloud" : "curl");
-        goto done;
-    }
-
-    gcsplan_pattern *p;
-    gcsplan_lister *l;
-    src.opts.yield_excluded = 1;
-    status = source_args_open(&src, "plan", &p, &l);
-    if (status != EXIT_YES) {
-        gcsplan_pattern_free(p);
-        goto done;
-    }
-    /* Read the listing once into the snapshot, planning as it streams. */
-    spool sp;
-    gcsplan_planner *pl = NULL;
-    gcsplan_plan_check *chk = NULL;
     gcsplan_error err;
     gcsplan_error_clear(&err);
-    memset(&sp, 0, sizeof sp);
-    if (preflight_args_begin(&pfa, p, &src.opts, src.progress) != EXIT_YES) {
-        status = EXIT_SOURCE;
-        goto cleanup;
-    }
-    int rc = spool_open(&sp) == 0 ? 0 : GCSPLAN_ESOURCE;
-    if (rc != 0)
+    if (preflight_args_begin(&a->pfa, r->pattern, &a->src.opts, a->src.progress) != EXIT_YES)
+        return EXIT_SOURCE;
+    if (spool_open(&r->sp) != 0) {
         diag_error("cannot create a temporary file: %s", strerror(errno));
-    if (rc == 0)
-        rc = gcsplan_planner_new(&pl, p, &po, &err);
+        return EXIT_SOURCE;
+    }
+    int rc = gcsplan_planner_new(&r->planner, r->pattern, &a->po, &err);
     const gcsplan_object *o;
     int lrc = 0;
-    while (rc == 0 && (lrc = gcsplan_lister_next(&o, l)) == 0) {
-        if (spool_put(&sp, o->name, o->name_len, o->size, o->generation, o->excluded) != 0) {
+    while (rc == 0 && (lrc = gcsplan_lister_next(&o, r->lister)) == 0) {
+        if (spool_put(&r->sp, o->name, o->name_len, o->size, o->generation, o->excluded) != 0) {
             diag_error("writing the listing snapshot: %s", strerror(errno));
-            rc = GCSPLAN_ESOURCE;
-            break;
+            (void)source_args_close(&a->src, r->lister, 0);
+            return EXIT_SOURCE;
         }
-        rc = gcsplan_planner_add(pl, o->name, o->name_len, o->size, o->excluded, &err);
+        rc = gcsplan_planner_add(r->planner, o->name, o->name_len, o->size, o->excluded, &err);
         if (!o->excluded)
-            preflight_args_add(&pfa, o);
+            preflight_args_add(&a->pfa, o);
     }
-    int sstatus = source_args_close(&src, l, rc == 0 ? lrc : 0);
-    if (rc == 0 && sstatus != EXIT_YES) {
-        status = sstatus;
-        goto cleanup;
-    }
+    int status = source_args_close(&a->src, r->lister, rc == 0 ? lrc : 0);
+    if (rc == 0 && status != EXIT_YES)
+        return status;
     if (rc == 0)
-        rc = gcsplan_planner_finish(pl, &err);
-    if (rc == 0 && max_jobs > 0) {
+        rc = gcsplan_planner_finish(r->planner, &err);
+    if (rc == 0 && a->max_jobs > 0) {
         gcsplan_plan_stats st;
-        gcsplan_planner_stats(pl, &st);
-        gcsplan_planner_free(pl);
-        pl = NULL;
-        rc = fit_jobs(&sp, p, &po, max_jobs, st.bytes, &err);
+        gcsplan_planner_stats(r->planner, &st);
+        gcsplan_planner_free(r->planner);
+        r->planner = NULL;
+        rc = fit_jobs(&r->sp, r->pattern, &a->po, a->max_jobs, st.bytes, &err);
         if (rc == 0)
-            rc = plan_pass(&sp, p, &po, &pl, &err);
+            rc = plan_pass(&r->sp, r->pattern, &a->po, &r->planner, &err);
     }
     if (rc != 0) {
-        if (err.code != 0)
-            diag_error("%s", err.message);
-        status = EXIT_SOURCE;
-        goto cleanup;
+        /* No plan: an impossible one (GCSPLAN_EPLAN), sizes past 2^64-1
+         * (GCSPLAN_ELIMIT), memory or the snapshot: exit 3 (docs/cli.md). */
+        diag_error("%s", err.code != 0 ? err.message : gcsplan_strerror(rc));
+        return EXIT_SOURCE;
     }
+    return EXIT_YES;
+}
 
-    /* Prove the plan against the snapshot before anything is printed. */
-    rc = gcsplan_plan_check_new(&chk, pl, &err);
-    if (rc == 0)
-        rc = spool_rewind(&sp) == 0 ? 0 : GCSPLAN_ESOURCE;
+/* --- prove --------------------------------------------------------------------------- */
+
+/* The checker reads the snapshot again and knows nothing of the planner's
+ * reasoning; it also records each job's extent and digest. */
+static int prove(plan_run *r)
+{
+    gcsplan_error err;
+    gcsplan_error_clear(&err);
+    int rc = gcsplan_plan_check_new(&r->check, r->planner, &err);
+    if (rc == 0 && spool_rewind(&r->sp) != 0)
+        rc = snapshot_error(&err);
     int k = 0;
-    while (rc == 0 && (k = spool_next(&sp)) == 1)
-        rc = gcsplan_plan_check_add(chk, sp.name, sp.len, sp.size, sp.generation, sp.excluded,
-                                    &err);
+    while (rc == 0 && (k = spool_next(&r->sp)) == 1)
+        rc = gcsplan_plan_check_add(r->check, r->sp.name, r->sp.len, r->sp.size,
+                                    r->sp.generation, r->sp.excluded, &err);
     if (rc == 0 && k < 0)
-        rc = GCSPLAN_ESOURCE;
+        rc = snapshot_error(&err);
     if (rc == 0)
-        rc = gcsplan_plan_check_finish(chk, &err);
-    if (rc != 0) {
+        rc = gcsplan_plan_check_finish(r->check, &err);
+    if (rc == GCSPLAN_ERROR) {
         diag_error("internal error: the plan failed its own check: %s", err.message);
-        status = EXIT_SOURCE;
-        goto cleanup;
+        return EXIT_SOURCE;
     }
-    gcsplan_plan_stats st;
-    gcsplan_planner_stats(pl, &st);
-    /* Findings on stderr, before the plan: stdout stays the plan. With
-     * --json they go into the plan document instead, for tools. */
-    int pst;
-    char *findings = NULL;
-    if (fmt.kind == PLAN_JSON && pfa.pf != NULL) {
-        size_t flen = 0;
-        FILE *mem = open_memstream(&findings, &flen);
-        pst = mem ? preflight_args_report(&pfa, mem, 1, 0) : EXIT_SOURCE;
-        if (mem != NULL)
-            fclose(mem);
-        if (findings != NULL && flen > 0 && findings[flen - 1] == '\n')
-            findings[flen - 1] = '\0';
-    } else {
-        pst = preflight_args_report(&pfa, stderr, 0, diag_color());
+    if (rc != 0) {
+        diag_error("%s", err.message);
+        return EXIT_SOURCE;
     }
-    status = plan_print(&fmt, p, pl, &po, max_jobs, findings);
-    free(findings);
-    if (status == EXIT_YES && st.objects == 0)
-        status = EXIT_NO;
-    if (status == EXIT_YES && pst != EXIT_YES)
-        status = pst;
+    return EXIT_YES;
+}
 
-cleanup:
-    gcsplan_plan_check_free(chk);
-    gcsplan_planner_free(pl);
-    spool_close(&sp);
-    gcsplan_lister_free(l);
-    gcsplan_pattern_free(p);
+/* --- the command --------------------------------------------------------------------- */
+
+int cmd_plan(int argc, char **argv)
+{
+    plan_args a;
+    plan_run r;
+    memset(&a, 0, sizeof a);
+    memset(&r, 0, sizeof r);
+    gcsplan_plan_options po = GCSPLAN_PLAN_OPTIONS_INIT;
+    a.po = po;
+    a.fmt.kind = PLAN_TABLE;
+    a.fmt.api_endpoint = "https://healthcare.googleapis.com/";
+    source_args_init(&a.src);
+    preflight_args_init(&a.pfa, FAIL_ON_NEVER);
+
+    int status, prc = parse(&a, argc, argv);
+    if (prc != CLI_PARSED) {
+        status = cli_parse_status(prc);
+        goto done;
+    }
+    a.src.opts.yield_excluded = 1; /* the planner keeps them out of every job */
+    status = source_args_open(&a.src, &r.pattern, &r.lister);
+    if (status == EXIT_YES)
+        status = list_and_plan(&a, &r);
+    if (status == EXIT_YES)
+        status = prove(&r);
+    if (status == EXIT_YES) {
+        plan_made m = { r.pattern, r.planner, &a.po, a.max_jobs };
+        gcsplan_plan_stats st;
+        gcsplan_planner_stats(r.planner, &st);
+        int pst = plan_print(&a.fmt, &m, &a.pfa);
+        plan_summary(&m);
+        status = st.objects == 0 ? EXIT_NO : pst;
+    }
 done:
-    preflight_args_free(&pfa);
-    plan_format_free(&fmt);
-    source_args_free(&src);
+    gcsplan_plan_check_free(r.check);
+    gcsplan_planner_free(r.planner);
+    spool_close(&r.sp);
+    gcsplan_lister_free(r.lister);
+    gcsplan_pattern_free(r.pattern);
+    preflight_args_free(&a.pfa);
+    source_args_free(&a.src);
     return status;
 }

@@ -24,70 +24,62 @@ void preflight_args_init(preflight_args *a, int fail_on_default)
     a->progress = -1;
 }
 
-static int count_opt(const char *sub, const char *opt, const char *v, unsigned long max,
+const struct option preflight_options[] = {
+    { "probe", no_argument, NULL, OPT_PROBE },
+    { "no-preflight", no_argument, NULL, OPT_NO_PREFLIGHT },
+    { "probe-parallel", required_argument, NULL, OPT_PROBE_PARALLEL },
+    { "max-object-size", required_argument, NULL, OPT_MAX_OBJECT_SIZE },
+    { "examples", required_argument, NULL, OPT_EXAMPLES },
+    { "max-examined", required_argument, NULL, OPT_MAX_EXAMINED },
+    { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+    { NULL, 0, NULL, 0 },
+};
+
+static int count_opt(const char *cmd, const char *opt, const char *v, unsigned long max,
                      unsigned long *out)
 {
     uint64_t n;
     if (gcsplan__parse_u64(v, strlen(v), max, &n) != 0 || n == 0) {
-        diag_usage(sub, "%s needs a number from 1 to %lu, not '%s'", opt, max, v);
+        diag_usage(cmd, "%s needs a number from 1 to %lu, not '%s'", opt, max, v);
         return -1;
     }
     *out = (unsigned long)n;
     return 0;
 }
 
-int preflight_args_take(preflight_args *a, const char *sub, int argc, char **argv, int *i)
+int preflight_args_take(void *state, int id, const char *v, const char *cmd)
 {
-    const char *arg = argv[*i];
-    static const char *const valued[] = { "--probe-parallel", "--max-object-size", "--examples",
-                                          "--max-examined", "--fail-on", NULL };
-    if (strcmp(arg, "--probe") == 0) {
-        a->opts.probe = 1;
-        return 1;
-    }
-    if (strcmp(arg, "--no-preflight") == 0) {
-        a->enabled = 0;
-        return 1;
-    }
-    const char *opt = NULL, *v = NULL;
-    for (const char *const *p = valued; *p != NULL; p++) {
-        size_t n = strlen(*p);
-        if (strncmp(arg, *p, n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
-            opt = *p;
-            if (arg[n] == '=') {
-                v = arg + n + 1;
-            } else if (*i + 1 < argc) {
-                v = argv[++*i];
-            } else {
-                diag_usage(sub, "%s needs a value", opt);
-                return -1;
-            }
-            break;
-        }
-    }
-    if (opt == NULL)
-        return 0;
+    preflight_args *a = state;
     unsigned long n;
     unsigned long long size;
-    if (strcmp(opt, "--probe-parallel") == 0) {
-        if (count_opt(sub, opt, v, GCSPLAN_PROBE_PARALLEL_MAX, &n) != 0)
+    switch (id) {
+    case OPT_PROBE:
+        a->opts.probe = 1;
+        return 0;
+    case OPT_NO_PREFLIGHT:
+        a->enabled = 0;
+        return 0;
+    case OPT_PROBE_PARALLEL:
+        if (count_opt(cmd, "--probe-parallel", v, GCSPLAN_PROBE_PARALLEL_MAX, &n) != 0)
             return -1;
         a->opts.probe_parallel = (unsigned int)n;
-    } else if (strcmp(opt, "--max-object-size") == 0) {
-        if (cli_parse_size(v, &size) != 0 || size == 0) {
-            diag_usage(sub, "--max-object-size needs a size such as 2G, not '%s'", v);
-            return -1;
-        }
+        return 0;
+    case OPT_MAX_OBJECT_SIZE:
+        if (cli_parse_size(v, &size) != 0 || size == 0)
+            return diag_usage(cmd, "--max-object-size needs a size such as 2G, not '%s'", v), -1;
         a->opts.max_object_size = size;
-    } else if (strcmp(opt, "--examples") == 0) {
-        if (count_opt(sub, opt, v, EXAMPLES_OPT_MAX, &n) != 0)
+        return 0;
+    case OPT_EXAMPLES:
+        if (count_opt(cmd, "--examples", v, EXAMPLES_OPT_MAX, &n) != 0)
             return -1;
         a->opts.max_examples = (unsigned int)n;
-    } else if (strcmp(opt, "--max-examined") == 0) {
-        if (count_opt(sub, opt, v, EXAMINED_OPT_MAX, &n) != 0)
+        return 0;
+    case OPT_MAX_EXAMINED:
+        if (count_opt(cmd, "--max-examined", v, EXAMINED_OPT_MAX, &n) != 0)
             return -1;
         a->opts.max_examined = n;
-    } else {
+        return 0;
+    case OPT_FAIL_ON:
         if (strcmp(v, "none") == 0)
             a->fail_on = FAIL_ON_NEVER;
         else if (strcmp(v, "info") == 0)
@@ -96,19 +88,12 @@ int preflight_args_take(preflight_args *a, const char *sub, int argc, char **arg
             a->fail_on = GCSPLAN_SEVERITY_WARNING;
         else if (strcmp(v, "error") == 0)
             a->fail_on = GCSPLAN_SEVERITY_ERROR;
-        else {
-            diag_usage(sub, "--fail-on is none, info, warning or error, not '%s'", v);
-            return -1;
-        }
+        else
+            return diag_usage(cmd, "--fail-on is none, info, warning or error, not '%s'", v), -1;
+        return 0;
+    default:
+        return 0;
     }
-    return 1;
-}
-
-int listing_args_take(source_args *src, preflight_args *a, const char *sub, int argc, char **argv,
-                      int *i)
-{
-    int took = source_args_take(src, sub, argc, argv, i);
-    return took != 0 ? took : preflight_args_take(a, sub, argc, argv, i);
 }
 
 /* The probe's status line, rewritten in place. */
@@ -161,8 +146,11 @@ void preflight_args_add(preflight_args *a, const gcsplan_object *o)
         stop(a, &err);
 }
 
-int preflight_args_report(preflight_args *a, FILE *f, int json, int colour)
+/* Finish the pre-flight and render its findings into *text (malloc'd). */
+static int render(preflight_args *a, int json, int colour, char **text, size_t *len)
 {
+    *text = NULL;
+    *len = 0;
     if (a->pf == NULL)
         return EXIT_YES;
     if (a->failed)
@@ -175,26 +163,46 @@ int preflight_args_report(preflight_args *a, FILE *f, int json, int colour)
         stop(a, &err);
         return EXIT_SOURCE;
     }
+    unsigned flags = colour ? GCSPLAN_RENDER_COLOR : 0;
     size_t need = json ? gcsplan_preflight_render_json(a->pf, NULL, 0)
-                       : gcsplan_preflight_render(a->pf, NULL, 0, colour ? GCSPLAN_RENDER_COLOR : 0);
-    char *text = malloc(need + 1);
-    if (text == NULL) {
+                       : gcsplan_preflight_render(a->pf, NULL, 0, flags);
+    *text = malloc(need + 1);
+    if (*text == NULL) {
         diag_error("out of memory");
         return EXIT_SOURCE;
     }
     if (json)
-        gcsplan_preflight_render_json(a->pf, text, need + 1);
+        gcsplan_preflight_render_json(a->pf, *text, need + 1);
     else
-        gcsplan_preflight_render(a->pf, text, need + 1, colour ? GCSPLAN_RENDER_COLOR : 0);
-    fwrite(text, 1, need, f);
-    if (json)
-        fputc('\n', f);
-    free(text);
-    if (fflush(f) != 0)
-        return EXIT_SOURCE;
+        gcsplan_preflight_render(a->pf, *text, need + 1, flags);
+    *len = need;
     if (a->fail_on != FAIL_ON_NEVER && gcsplan_preflight_worst(a->pf) >= a->fail_on)
         return EXIT_NO;
     return EXIT_YES;
+}
+
+int preflight_args_report(preflight_args *a, int to_stdout, int json, int colour)
+{
+    char *text;
+    size_t len;
+    int status = render(a, json, colour, &text, &len);
+    if (text == NULL)
+        return status;
+    if (!to_stdout) {
+        fwrite(text, 1, len, stderr);
+    } else if (json) {
+        out_json(text, len);
+        out_puts("\n");
+    } else {
+        out_write(out_stdout(), text, len);
+    }
+    free(text);
+    return status;
+}
+
+int preflight_args_json(preflight_args *a, char **json, size_t *len)
+{
+    return render(a, 1, 0, json, len);
 }
 
 void preflight_args_free(preflight_args *a)
@@ -208,54 +216,42 @@ int cmd_preflight(int argc, char **argv)
     source_args src;
     preflight_args pfa;
     int json = 0, status = EXIT_USAGE;
+    gcsplan_pattern *p = NULL;
+    gcsplan_lister *l = NULL;
     source_args_init(&src);
     preflight_args_init(&pfa, GCSPLAN_SEVERITY_ERROR);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int took = listing_args_take(&src, &pfa, "preflight", argc, argv, &i);
-        if (took < 0)
-            goto done;
-        if (took > 0)
-            continue;
-        if (strcmp(a, "--json") == 0) {
-            json = 1;
-        } else {
-            int r = source_args_rest(&src, "preflight", a);
-            if (r <= 0) {
-                status = r == 0 ? EXIT_YES : EXIT_USAGE;
-                goto done;
-            }
-        }
+    cli_group groups[] = { SOURCE_GROUP(&src), PREFLIGHT_GROUP(&pfa), CLI_JSON_GROUP(&json) };
+    cli_operands ops = { NULL, 0 };
+    int rc = cli_parse("preflight", argc, argv, groups, 3, &ops);
+    if (rc != CLI_PARSED) {
+        status = cli_parse_status(rc);
+        goto done;
     }
-    if (source_args_need_uri(&src, "preflight") != 0)
+    if (source_args_uri(&src, "preflight", &ops) != 0)
         goto done;
     if (!pfa.enabled) {
         diag_usage("preflight", "--no-preflight leaves nothing to do");
         goto done;
     }
-    gcsplan_pattern *p;
-    gcsplan_lister *l;
-    status = source_args_open(&src, "preflight", &p, &l);
-    if (status != EXIT_YES) {
-        gcsplan_pattern_free(p);
-        goto done;
-    }
-    status = preflight_args_begin(&pfa, p, &src.opts, src.progress);
+    status = source_args_open(&src, &p, &l);
+    if (status == EXIT_YES)
+        status = preflight_args_begin(&pfa, p, &src.opts, src.progress);
     if (status == EXIT_YES) {
         const gcsplan_object *o;
-        int rc;
-        while ((rc = gcsplan_lister_next(&o, l)) == 0)
+        int lrc;
+        while ((lrc = gcsplan_lister_next(&o, l)) == 0)
             preflight_args_add(&pfa, o);
-        status = source_args_close(&src, l, rc);
+        status = source_args_close(&src, l, lrc);
         /* Findings about an incomplete listing would mislead: none then. */
         if (status == EXIT_YES)
-            status = preflight_args_report(&pfa, stdout, json, !json && diag_color() &&
-                                                                isatty(STDOUT_FILENO));
+            status = preflight_args_report(&pfa, 1, json,
+                                           !json && diag_color() && out_stdout()->tty);
     }
+done:
     preflight_args_free(&pfa);
     gcsplan_lister_free(l);
     gcsplan_pattern_free(p);
-done:
+    cli_operands_free(&ops);
     source_args_free(&src);
     return status;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "out.h"
 
 const help_page cli_help_pages[] = {
     { NULL, "expand Cloud Storage wildcard URIs and plan Cloud Healthcare imports",
@@ -20,6 +21,10 @@ const help_page cli_help_pages[] = {
       "  -h, --help     show this help, or a command's with COMMAND --help\n"
       "  -V, --version  show the version\n"
       "\n"
+      "A command's options may come before or after its operands; an option's\n"
+      "value is the next argument or follows '=' (--max-bytes 500G,\n"
+      "--max-bytes=500G); '--' ends the options. Options are spelled out in full.\n"
+      "\n"
       "Import URIs are gs://BUCKET/OBJECT_PATTERN with three wildcards:\n"
       "  *    0 or more characters other than '/'\n"
       "  ?    exactly one character (one UTF-8 code point) other than '/'\n"
@@ -30,11 +35,15 @@ const help_page cli_help_pages[] = {
       "\n"
       "Exit status:\n"
       "  0  success\n"
-      "  1  no: an invalid URI for check; nothing matched for match or ls;\n"
-      "     a job changed for verify\n"
-      "  2  usage error, or an invalid URI given to match or ls\n"
+      "  1  no: an invalid URI for check; nothing matched for match, ls or\n"
+      "     plan; a job changed for verify\n"
+      "  2  usage error, or an invalid URI given to match, ls or plan\n"
       "  3  the source failed (network, credentials, HTTP error after retries,\n"
-      "     malformed listing file, I/O error)\n" },
+      "     malformed listing file, I/O error, a failed write to stdout), or no\n"
+      "     plan exists\n"
+      "A reader that closes the pipe (gcsplan ls ... | head) is not an error.\n"
+      "Names, URIs and messages from outside are escaped on a terminal\n"
+      "(\\xNN, \\u{XXXX}); pipes and files get the bytes as they are.\n" },
     { "check", "validate import URIs",
       "Usage: gcsplan check [--json] URI...\n"
       "\n"
@@ -70,6 +79,8 @@ const help_page cli_help_pages[] = {
       "\n"
       "List the objects URI matches, in byte order of name: one name per line,\n"
       "or with --json one {\"name\", \"size\", \"generation\"} object per line.\n"
+      "On a terminal each name is escaped (\\xNN for control bytes); a pipe,\n"
+      "a file and -0 get the names' bytes as they are.\n"
       "\n"
       "Source (default: live Cloud Storage):\n"
       "  --endpoint URL       the JSON API at URL, without credentials (also\n"
@@ -133,10 +144,15 @@ const help_page cli_help_pages[] = {
       "  --json               one JSON document (SPEC section 4), with each job's\n"
       "                       first and last object and its request body\n"
       "  --format=gcloud      one 'gcloud healthcare dicom-stores import gcs'\n"
-      "                       command per job; needs --store\n"
+      "                       (or fhir-stores) command per job; needs --store\n"
       "  --format=curl        one curl POST to the :import method per job;\n"
       "                       needs --store\n"
       "  --store projects/P/locations/L/datasets/D/dicomStores/S\n"
+      "  --store projects/P/locations/L/datasets/D/fhirStores/S\n"
+      "                       the store to import into; --json records it\n"
+      "  --content-structure CS\n"
+      "                       FHIR stores only: BUNDLE, RESOURCE, BUNDLE_PRETTY\n"
+      "                       or RESOURCE_PRETTY (the API's default is BUNDLE)\n"
       "  --api-endpoint URL   for --format=curl (default\n"
       "                       https://healthcare.googleapis.com/)\n"
       "\n"
@@ -145,7 +161,9 @@ const help_page cli_help_pages[] = {
       "no job matches an excluded object.\n"
       "\n"
       "Exit status: 0 with a plan, 1 when nothing matched, 2 on a usage error\n"
-      "or an invalid URI, 3 when the source failed or the plan failed its check.\n" },
+      "or an invalid URI, 3 when the source failed, no plan exists (an excluded\n"
+      "object no job can keep out; sizes totalling over 2^64-1) or the plan\n"
+      "failed its check.\n" },
     { "verify", "tell whether the objects of a plan's jobs changed since planning",
       "Usage: gcsplan verify [--json] PLAN.json [SOURCE] [OPTIONS]\n"
       "\n"
@@ -153,7 +171,8 @@ const help_page cli_help_pages[] = {
       "and judge every job URI again against the objects there are now: its\n"
       "object count, bytes and digest (the name, size and generation of each\n"
       "object) against the plan's. The plan's own URI is listed once for all\n"
-      "jobs, which also finds new objects that no job covers.\n"
+      "jobs, which also finds new objects that no job covers. The plan is read\n"
+      "as a stream: at most 1 GiB, 16777216 jobs, 32 levels of nesting.\n"
       "\n"
       "Output (stdout): one line per changed job and one for uncovered objects\n"
       "  job N URI: objects 4 -> 5, bytes 4100 -> 5230\n"
@@ -228,42 +247,42 @@ const help_page *cli_help(const char *name)
     return NULL;
 }
 
-void cli_print_help(FILE *f, const char *name)
+void cli_print_help(const char *name)
 {
     const help_page *p = cli_help(name);
-    fputs(p ? p->text : cli_help_pages[0].text, f);
+    out_puts(p ? p->text : cli_help_pages[0].text);
 }
 
 /* Preformatted troff: escape backslashes and keep a leading '.' or '\'' from
  * being read as a request. */
-static void man_block(FILE *f, const char *text)
+static void man_block(const char *text)
 {
-    fputs(".nf\n", f);
+    out_puts(".nf\n");
     int bol = 1;
     for (const char *s = text; *s; s++) {
         if (bol && (*s == '.' || *s == '\''))
-            fputs("\\&", f);
+            out_puts("\\&");
         if (*s == '\\')
-            fputs("\\e", f);
+            out_puts("\\e");
         else if (*s == '-')
-            fputs("\\-", f);
+            out_puts("\\-");
         else
-            fputc(*s, f);
+            out_write(out_stdout(), s, 1);
         bol = *s == '\n';
     }
-    fputs(".fi\n", f);
+    out_puts(".fi\n");
 }
 
-void cli_print_man(FILE *f)
+void cli_print_man(void)
 {
-    fprintf(f, ".TH GCSPLAN 1 \"\" \"gcsplan %s\" \"User Commands\"\n", gcsplan_version());
-    fprintf(f, ".SH NAME\ngcsplan \\- %s\n", cli_help_pages[0].summary);
-    fputs(".SH SYNOPSIS\n", f);
-    man_block(f, cli_help_pages[0].text);
+    out_printf(".TH GCSPLAN 1 \"\" \"gcsplan %s\" \"User Commands\"\n", gcsplan_version());
+    out_printf(".SH NAME\ngcsplan \\- %s\n", cli_help_pages[0].summary);
+    out_puts(".SH SYNOPSIS\n");
+    man_block(cli_help_pages[0].text);
     for (const help_page *p = &cli_help_pages[1]; p->text != NULL; p++) {
-        fprintf(f, ".SH \"GCSPLAN %s\"\n", p->name);
-        fprintf(f, "%s\n.PP\n", p->summary);
-        man_block(f, p->text);
+        out_printf(".SH \"GCSPLAN %s\"\n", p->name);
+        out_printf("%s\n.PP\n", p->summary);
+        man_block(p->text);
     }
-    fputs(".SH SEE ALSO\nThe documents in docs/ of the gcsplan sources.\n", f);
+    out_puts(".SH SEE ALSO\nThe documents in docs/ of the gcsplan sources.\n");
 }

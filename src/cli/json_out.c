@@ -3,12 +3,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "out.h"
 #include "util/buf.h"
 #include "util/escape.h"
 
-yajl_gen json_open(FILE *f)
+yajl_gen json_open(void)
 {
-    (void)f;
     yajl_gen g = yajl_gen_alloc(NULL);
     if (g == NULL) {
         fputs("gcsplan: out of memory\n", stderr);
@@ -39,13 +39,22 @@ void json_cstr(yajl_gen g, const char *s) { json_str(g, s, strlen(s)); }
 void json_key(yajl_gen g, const char *key) { json_cstr(g, key); }
 void json_int(yajl_gen g, long long v) { yajl_gen_integer(g, v); }
 
-void json_line(yajl_gen g, FILE *f)
+void json_u64(yajl_gen g, uint64_t v)
+{
+    /* yajl_gen_integer takes a long long: 2^63 and up would come out
+     * negative. The decimal text goes in as a number instead. */
+    char d[24];
+    int n = snprintf(d, sizeof d, "%llu", (unsigned long long)v);
+    yajl_gen_number(g, d, (size_t)n);
+}
+
+void json_line(yajl_gen g)
 {
     const unsigned char *buf;
     size_t len;
     yajl_gen_get_buf(g, &buf, &len);
-    fwrite(buf, 1, len, f);
-    fputc('\n', f);
+    out_json((const char *)buf, len);
+    out_puts("\n");
     yajl_gen_clear(g);
     yajl_gen_reset(g, NULL);
 }
@@ -59,9 +68,9 @@ static void json_diag(yajl_gen g, int rule, const char *message, size_t offset, 
     json_key(g, "message");
     json_cstr(g, message);
     json_key(g, "offset");
-    json_int(g, (long long)offset);
+    json_u64(g, offset);
     json_key(g, "length");
-    json_int(g, (long long)length);
+    json_u64(g, length);
     if (hint != NULL && hint[0] != '\0') {
         json_key(g, "hint");
         json_cstr(g, hint);

@@ -1,18 +1,25 @@
-/* Buffered output to a file descriptor, and small helpers of the tool. */
+/* Standard output for every command (out.h), and small helpers of the tool. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "out.h"
+#include "util/buf.h"
 #include "util/clock.h"
+#include "util/escape.h"
 #include "util/num.h"
+#include "util/utf8.h"
 
 int out_open(out_writer *w, int fd)
 {
     w->fd = fd;
     w->len = 0;
     w->failed = 0;
+    w->tty = isatty(fd);
     w->buf = malloc(OUT_SIZE);
     return w->buf ? 0 : -1;
 }
@@ -34,6 +41,9 @@ void out_flush(out_writer *w)
 
 void out_write(out_writer *w, const char *s, size_t n)
 {
+    /* On a terminal each line shows as soon as it is complete, in step
+     * with the diagnostics on stderr. */
+    int line = w->tty && memchr(s, '\n', n) != NULL;
     while (n > 0 && !w->failed) {
         if (w->len == OUT_SIZE)
             out_flush(w);
@@ -43,10 +53,39 @@ void out_write(out_writer *w, const char *s, size_t n)
         s += k;
         n -= k;
     }
+    if (line)
+        out_flush(w);
+}
+
+/* s for a terminal, a character at a time through a small buffer (a
+ * character's escape is at most 8 bytes). */
+static void write_escaped(out_writer *w, const char *s, size_t n)
+{
+    if (gcsplan__term_safe(s, n)) {
+        out_write(w, s, n);
+        return;
+    }
+    char store[1024];
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, store, sizeof store);
+    for (size_t i = 0; i < n;) {
+        size_t width;
+        if (b.len + 16 > sizeof store) {
+            out_write(w, b.p, b.len);
+            gcsplan__buf_clear(&b);
+        }
+        i += gcsplan__term_char(&b, s + i, n - i, &width);
+    }
+    out_write(w, b.p, b.len);
 }
 
 void out_record(out_writer *w, const char *s, size_t n, char sep)
 {
+    if (w->tty && sep == '\n') {
+        write_escaped(w, s, n);
+        out_write(w, &sep, 1);
+        return;
+    }
     if (w->len + n + 1 <= OUT_SIZE) {
         memcpy(w->buf + w->len, s, n);
         w->buf[w->len + n] = sep;
@@ -62,6 +101,123 @@ void out_close(out_writer *w)
     free(w->buf);
     w->buf = NULL;
 }
+
+/* --- the tool's stdout ------------------------------------------------------------ */
+
+static out_writer std_out;
+
+int out_init(void)
+{
+    return out_open(&std_out, STDOUT_FILENO);
+}
+
+out_writer *out_stdout(void)
+{
+    return &std_out;
+}
+
+void out_puts(const char *s)
+{
+    out_write(&std_out, s, strlen(s));
+}
+
+void out_printf(const char *fmt, ...)
+{
+    /* Our own lines are short; a longer one is formatted again, whole. */
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof small) {
+        out_write(&std_out, small, (size_t)n);
+        return;
+    }
+    gcsplan__buf b;
+    gcsplan__buf_dynamic(&b, NULL, (size_t)n + 1);
+    va_start(ap, fmt);
+    gcsplan__buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    out_write(&std_out, b.p, b.len);
+    gcsplan__buf_free(&b);
+}
+
+void out_text(const char *s, size_t n)
+{
+    write_escaped(&std_out, s, n);
+}
+
+void out_ctext(const char *s)
+{
+    out_text(s, strlen(s));
+}
+
+/* Code point of the well-formed sequence of k bytes at u. */
+static uint32_t code_point(const unsigned char *u, size_t k)
+{
+    switch (k) {
+    case 1: return u[0];
+    case 2: return (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+    case 3: return (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+    default:
+        return (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
+               (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
+    }
+}
+
+void out_json(const char *s, size_t n)
+{
+    if (!std_out.tty || gcsplan__term_safe(s, n)) {
+        out_write(&std_out, s, n);
+        return;
+    }
+    /* JSON text holds no raw C0 control (they are escaped) and, from our
+     * writers, no byte that is not UTF-8; what a terminal would still act
+     * on becomes its \u escape, which JSON reads as the same character. */
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = gcsplan__utf8_char(u + i, n - i);
+        if (gcsplan__term_safe(s + i, k)) {
+            i += k;
+            continue;
+        }
+        out_write(&std_out, s + run, i - run);
+        uint32_t cp = gcsplan__utf8_seq(u + i, n - i) ? code_point(u + i, k) : 0xFFFD;
+        char e[16];
+        if (cp > 0xFFFF) {
+            cp -= 0x10000;
+            snprintf(e, sizeof e, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+        } else {
+            snprintf(e, sizeof e, "\\u%04x", cp);
+        }
+        out_write(&std_out, e, strlen(e));
+        i += k;
+        run = i;
+    }
+    out_write(&std_out, s + run, n - run);
+}
+
+int out_stopped(void)
+{
+    return std_out.failed != 0;
+}
+
+int out_finish(int status)
+{
+    out_flush(&std_out);
+    int failed = std_out.failed;
+    out_close(&std_out);
+    if (failed != 0 && failed != EPIPE) {
+        diag_error("writing stdout: %s", strerror(failed));
+        return EXIT_SOURCE;
+    }
+    return status;
+}
+
+/* --- small helpers ------------------------------------------------------------------ */
 
 double cli_elapsed(double *start)
 {

@@ -1,268 +1,187 @@
 /* Printing a plan. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "out.h"
-#include "util/num.h"
 #include "plan_out.h"
+#include "util/num.h"
 
-static char *dup_part(const char *s, size_t n)
+/* The plan writer's pieces go to stdout; once stdout stopped (the reader
+ * left, or a write failed) the writer is told to stop too. */
+static int to_stdout(const char *data, size_t len, void *payload)
 {
-    char *d = malloc(n + 1);
-    if (d != NULL) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
+    (void)payload;
+    out_json(data, len);
+    return out_stopped() ? -1 : 0;
 }
 
-int plan_parse_store(plan_format *f, const char *store)
-{
-    static const char *const keys[] = { "projects", "locations", "datasets", "dicomStores" };
-    char **parts[] = { &f->project, &f->location, &f->dataset, &f->dicom_store };
-    const char *s = store;
-    plan_format_free(f);
-    for (int i = 0; i < 4; i++) {
-        size_t k = strlen(keys[i]);
-        if (strncmp(s, keys[i], k) != 0 || s[k] != '/')
-            return -1;
-        s += k + 1;
-        const char *slash = strchr(s, '/');
-        size_t n = slash ? (size_t)(slash - s) : strlen(s);
-        if (n == 0 || (i < 3) != (slash != NULL))
-            return -1;
-        /* Resource ids are letters, digits and -_. : nothing a shell or URL needs quoted. */
-        for (size_t j = 0; j < n; j++)
-            if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z') ||
-                  (s[j] >= '0' && s[j] <= '9') || s[j] == '-' || s[j] == '_' || s[j] == '.'))
-                return -1;
-        *parts[i] = dup_part(s, n);
-        if (*parts[i] == NULL)
-            return -1;
-        s += n + (slash != NULL);
-    }
-    f->store = dup_part(store, strlen(store));
-    return f->store ? 0 : -1;
-}
-
-void plan_format_free(plan_format *f)
-{
-    free(f->store);
-    free(f->project);
-    free(f->location);
-    free(f->dataset);
-    free(f->dicom_store);
-    f->store = f->project = f->location = f->dataset = f->dicom_store = NULL;
-}
-
-/* 'text' for a POSIX shell: single quotes, each ' written as '\''. */
-static void shell_quote(out_writer *w, const char *s, size_t n)
-{
-    out_write(w, "'", 1);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\'')
-            out_write(w, "'\\''", 4);
-        else
-            out_write(w, s + i, 1);
-    }
-    out_write(w, "'", 1);
-}
-
-static void put(out_writer *w, const char *s)
-{
-    out_write(w, s, strlen(s));
-}
-
-/* The dicomStores.import request body for one job. */
-static void request_body(yajl_gen g, const gcsplan_job *j)
-{
-    yajl_gen_map_open(g);
-    json_key(g, "gcsSource");
-    yajl_gen_map_open(g);
-    json_key(g, "uri");
-    json_str(g, j->uri, j->uri_len);
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
-}
-
-static void gen_flush(yajl_gen g, out_writer *w)
-{
-    const unsigned char *buf;
-    size_t len;
-    yajl_gen_get_buf(g, &buf, &len);
-    out_write(w, (const char *)buf, len);
-    yajl_gen_clear(g);
-}
-
-static void json_u64_or_null(yajl_gen g, const char *key, uint64_t v)
-{
-    json_key(g, key);
-    if (v == 0)
-        yajl_gen_null(g);
-    else
-        json_int(g, (long long)v);
-}
-
-static void print_json(out_writer *w, const gcsplan_pattern *p, const gcsplan_planner *pl,
-                       const gcsplan_plan_options *limits, uint64_t max_jobs,
-                       const char *findings)
+static int print_json(const plan_format *f, const plan_made *m, preflight_args *pfa)
 {
     gcsplan_plan_stats st;
-    gcsplan_planner_stats(pl, &st);
-    yajl_gen g = json_open(stdout);
-    yajl_gen_map_open(g);
-    json_key(g, "uri");
-    json_cstr(g, gcsplan_pattern_uri(p));
-    json_key(g, "objects");
-    json_int(g, (long long)st.objects);
-    json_key(g, "bytes");
-    json_int(g, (long long)st.bytes);
-    json_key(g, "limits");
-    yajl_gen_map_open(g);
-    json_u64_or_null(g, "max_objects", limits->max_objects);
-    json_u64_or_null(g, "max_bytes", limits->max_bytes);
-    json_u64_or_null(g, "max_jobs", max_jobs);
-    yajl_gen_map_close(g);
-    json_key(g, "excluded");
-    json_int(g, (long long)st.excluded);
-    json_key(g, "lower_bound");
-    json_int(g, (long long)st.lower_bound);
-    json_key(g, "prefix_cut_jobs");
-    json_int(g, (long long)st.prefix_cut);
-    json_key(g, "jobs");
-    yajl_gen_array_open(g);
-    for (size_t i = 0; i < gcsplan_planner_job_count(pl); i++) {
-        const gcsplan_job *j = gcsplan_planner_job(pl, i);
-        yajl_gen_map_open(g);
-        json_key(g, "uri");
-        json_str(g, j->uri, j->uri_len);
-        json_key(g, "objects");
-        json_int(g, (long long)j->objects);
-        json_key(g, "bytes");
-        json_int(g, (long long)j->bytes);
-        json_key(g, "largest");
-        json_int(g, (long long)j->largest);
-        json_key(g, "first");
-        json_cstr(g, j->first);
-        json_key(g, "last");
-        json_cstr(g, j->last);
-        char digest[17];
-        snprintf(digest, sizeof digest, "%016llx", (unsigned long long)j->digest);
-        json_key(g, "digest");
-        json_cstr(g, digest);
-        if (j->flags) {
-            json_key(g, "warnings");
-            yajl_gen_array_open(g);
-            if (j->flags & GCSPLAN_JOB_OVERSIZE)
-                json_cstr(g, "oversize");
-            if (j->flags & GCSPLAN_JOB_INSEPARABLE)
-                json_cstr(g, "inseparable");
-            yajl_gen_array_close(g);
-        }
-        json_key(g, "request");
-        request_body(g, j);
-        yajl_gen_map_close(g);
-        gen_flush(g, w); /* a big plan streams out job by job */
+    gcsplan_planner_stats(m->planner, &st);
+    gcsplan_plan_head h;
+    memset(&h, 0, sizeof h);
+    h.uri = gcsplan_pattern_uri(m->pattern);
+    h.uri_len = strlen(h.uri);
+    h.objects = st.objects;
+    h.bytes = st.bytes;
+    h.max_objects = m->limits->max_objects;
+    h.max_bytes = m->limits->max_bytes;
+    h.max_jobs = m->max_jobs;
+    h.excluded = st.excluded;
+    h.lower_bound = st.lower_bound;
+    h.prefix_cut_jobs = st.prefix_cut;
+    h.store = f->store;
+    h.content_structure = f->content_structure;
+    /* The findings are read first: they go into the same document. */
+    char *findings = NULL;
+    size_t flen = 0;
+    int pst = preflight_args_json(pfa, &findings, &flen);
+    gcsplan_plan_writer *w;
+    gcsplan_error err;
+    int rc = gcsplan_plan_writer_new(&w, to_stdout, NULL, NULL, &err);
+    if (rc == 0)
+        rc = gcsplan_plan_writer_begin(w, &h, &err);
+    for (size_t i = 0; rc == 0 && i < gcsplan_planner_job_count(m->planner); i++) {
+        gcsplan_plan_job j;
+        gcsplan_plan_job_from(&j, gcsplan_planner_job(m->planner, i));
+        rc = gcsplan_plan_writer_job(w, &j, &err);
     }
-    yajl_gen_array_close(g);
-    gen_flush(g, w);
-    /* The findings are a JSON document already: written as they are, and the
-     * plan's object closed by hand rather than by the generator. */
-    if (findings != NULL && findings[0] == '{') {
-        put(w, ",\"preflight\":");
-        put(w, findings);
+    if (rc == 0 && findings != NULL && flen > 0)
+        rc = gcsplan_plan_writer_raw(w, "preflight", findings, flen, &err);
+    if (rc == 0)
+        rc = gcsplan_plan_writer_end(w, &err);
+    gcsplan_plan_writer_free(w);
+    free(findings);
+    /* A stopped stdout is main's to report; anything else is ours. */
+    if (rc != 0 && !out_stopped()) {
+        diag_error("writing the plan: %s", err.message);
+        return EXIT_SOURCE;
     }
-    put(w, "}\n");
-    yajl_gen_free(g);
+    return pst;
 }
 
-static void print_table(out_writer *w, const gcsplan_planner *pl)
+static void print_table(const gcsplan_planner *pl)
 {
-    char line[4096], b1[32], b2[32];
-    put(w, "   job    objects       bytes     largest  uri\n");
-    for (size_t i = 0; i < gcsplan_planner_job_count(pl); i++) {
+    char b1[32], b2[32];
+    out_puts("   job    objects       bytes     largest  uri\n");
+    for (size_t i = 0; i < gcsplan_planner_job_count(pl) && !out_stopped(); i++) {
         const gcsplan_job *j = gcsplan_planner_job(pl, i);
         gcsplan__human_bytes(b1, sizeof b1, j->bytes);
         gcsplan__human_bytes(b2, sizeof b2, j->largest);
-        snprintf(line, sizeof line, "%6zu %10llu %11s %11s  %s%s\n", i + 1,
-                 (unsigned long long)j->objects, b1, b2, j->uri,
-                 (j->flags & GCSPLAN_JOB_OVERSIZE)      ? "  (one object over --max-bytes)"
-                 : (j->flags & GCSPLAN_JOB_INSEPARABLE) ? "  (inseparable: over the limits)"
-                                                        : "");
-        put(w, line);
+        out_printf("%6zu %10llu %11s %11s  ", i + 1, (unsigned long long)j->objects, b1, b2);
+        out_text(j->uri, j->uri_len); /* from object names: escaped */
+        out_puts((j->flags & GCSPLAN_JOB_OVERSIZE)      ? "  (one object over --max-bytes)\n"
+                 : (j->flags & GCSPLAN_JOB_INSEPARABLE) ? "  (inseparable: over the limits)\n"
+                                                        : "\n");
     }
 }
 
-static void print_commands(out_writer *w, const plan_format *f, const gcsplan_planner *pl)
+/* 'text' for a POSIX shell: single quotes, each ' written as '\''. On a
+ * terminal the bytes inside are escaped (a command shown is for reading;
+ * piped, it is for running, byte for byte). */
+static void shell_quote(const char *s, size_t n)
 {
-    yajl_gen g = json_open(stdout);
-    for (size_t i = 0; i < gcsplan_planner_job_count(pl); i++) {
-        const gcsplan_job *j = gcsplan_planner_job(pl, i);
-        if (f->kind == PLAN_GCLOUD) {
-            put(w, "gcloud healthcare dicom-stores import gcs ");
-            put(w, f->dicom_store);
-            put(w, " --project=");
-            put(w, f->project);
-            put(w, " --location=");
-            put(w, f->location);
-            put(w, " --dataset=");
-            put(w, f->dataset);
-            put(w, " --gcs-uri=");
-            shell_quote(w, j->uri, j->uri_len);
-            put(w, " --async\n");
-            continue;
+    out_writer *w = out_stdout();
+    out_puts("'");
+    for (size_t i = 0; i < n;) {
+        const char *q = memchr(s + i, '\'', n - i);
+        size_t k = q ? (size_t)(q - (s + i)) : n - i;
+        if (w->tty)
+            out_text(s + i, k);
+        else
+            out_write(w, s + i, k);
+        i += k;
+        if (q != NULL) {
+            out_puts("'\\''");
+            i++;
         }
-        request_body(g, j);
-        const unsigned char *body;
-        size_t blen;
-        yajl_gen_get_buf(g, &body, &blen);
-        put(w, "curl -sS --fail-with-body -X POST "
-               "-H \"Authorization: Bearer $(gcloud auth print-access-token)\" "
-               "-H 'Content-Type: application/json; charset=utf-8' --data-binary ");
-        shell_quote(w, (const char *)body, blen);
-        yajl_gen_clear(g);
-        yajl_gen_reset(g, NULL);
-        put(w, " ");
-        /* ENDPOINT/v1/STORE:import, quoted as one word. */
-        size_t elen = strlen(f->api_endpoint);
-        while (elen > 0 && f->api_endpoint[elen - 1] == '/')
-            elen--;
-        size_t ulen = elen + strlen("/v1/") + strlen(f->store) + strlen(":import");
-        char *url = malloc(ulen + 1);
-        if (url == NULL) {
-            w->failed = ENOMEM;
-            break;
-        }
-        snprintf(url, ulen + 1, "%.*s/v1/%s:import", (int)elen, f->api_endpoint, f->store);
-        shell_quote(w, url, ulen);
+    }
+    out_puts("'");
+}
+
+/* gcloud spells a content structure in lower case with '-': bundle-pretty. */
+static void gcloud_content_structure(const char *cs)
+{
+    char v[32];
+    size_t n = 0;
+    for (; cs[n] != '\0' && n + 1 < sizeof v; n++)
+        v[n] = cs[n] == '_' ? '-' : (char)(cs[n] - 'A' + 'a');
+    v[n] = '\0';
+    out_printf(" --content-structure=%s", v);
+}
+
+static void print_gcloud(const plan_format *f, const gcsplan_job *j)
+{
+    const gcsplan_store *s = &f->parts;
+    /* The ids are of the API's alphabet (gcsplan_store_parse): no quoting. */
+    out_printf("gcloud healthcare %s import gcs %.*s --project=%.*s --location=%.*s "
+               "--dataset=%.*s --gcs-uri=",
+               s->kind == GCSPLAN_STORE_FHIR ? "fhir-stores" : "dicom-stores", (int)s->id_len,
+               s->id, (int)s->project_len, s->project, (int)s->location_len, s->location,
+               (int)s->dataset_len, s->dataset);
+    shell_quote(j->uri, j->uri_len);
+    if (f->content_structure != NULL)
+        gcloud_content_structure(f->content_structure);
+    out_puts(" --async\n");
+}
+
+static int print_curl(const plan_format *f, const gcsplan_job *j)
+{
+    size_t need = gcsplan_plan_request(NULL, 0, j->uri, j->uri_len, f->content_structure);
+    char *body = malloc(need + 1);
+    size_t elen = strlen(f->api_endpoint);
+    while (elen > 0 && f->api_endpoint[elen - 1] == '/')
+        elen--;
+    size_t ulen = elen + strlen("/v1/") + strlen(f->store) + strlen(":import");
+    char *url = malloc(ulen + 1);
+    if (body == NULL || url == NULL) {
+        free(body);
         free(url);
-        put(w, "\n");
-    }
-    yajl_gen_free(g);
-}
-
-int plan_print(const plan_format *f, const gcsplan_pattern *p, const gcsplan_planner *pl,
-               const gcsplan_plan_options *limits, uint64_t max_jobs, const char *findings)
-{
-    out_writer w;
-    if (out_open(&w, 1) != 0) {
         diag_error("out of memory");
         return EXIT_SOURCE;
     }
-    switch (f->kind) {
-    case PLAN_JSON: print_json(&w, p, pl, limits, max_jobs, findings); break;
-    case PLAN_GCLOUD:
-    case PLAN_CURL: print_commands(&w, f, pl); break;
-    default: print_table(&w, pl); break;
+    gcsplan_plan_request(body, need + 1, j->uri, j->uri_len, f->content_structure);
+    out_puts("curl -sS --fail-with-body -X POST "
+             "-H \"Authorization: Bearer $(gcloud auth print-access-token)\" "
+             "-H 'Content-Type: application/json; charset=utf-8' --data-binary ");
+    shell_quote(body, need);
+    out_puts(" ");
+    /* ENDPOINT/v1/STORE:import, quoted as one word. */
+    snprintf(url, ulen + 1, "%.*s/v1/%s:import", (int)elen, f->api_endpoint, f->store);
+    shell_quote(url, ulen);
+    out_puts("\n");
+    free(body);
+    free(url);
+    return EXIT_YES;
+}
+
+int plan_print(const plan_format *f, const plan_made *m, preflight_args *pfa)
+{
+    if (f->kind == PLAN_JSON)
+        return print_json(f, m, pfa);
+    /* Findings on stderr, before the plan: stdout stays the plan. */
+    int pst = preflight_args_report(pfa, 0, 0, diag_color());
+    const gcsplan_planner *pl = m->planner;
+    if (f->kind == PLAN_TABLE) {
+        print_table(pl);
+        return pst;
     }
-    out_flush(&w);
-    int failed = w.failed;
-    out_close(&w);
-    /* The summary goes to stderr so that stdout stays the plan itself. */
+    for (size_t i = 0; i < gcsplan_planner_job_count(pl) && !out_stopped(); i++) {
+        const gcsplan_job *j = gcsplan_planner_job(pl, i);
+        if (f->kind == PLAN_GCLOUD)
+            print_gcloud(f, j);
+        else if (print_curl(f, j) != EXIT_YES)
+            return EXIT_SOURCE;
+    }
+    return pst;
+}
+
+void plan_summary(const plan_made *m)
+{
     gcsplan_plan_stats st;
-    gcsplan_planner_stats(pl, &st);
+    gcsplan_planner_stats(m->planner, &st);
     char b[32];
     gcsplan__human_bytes(b, sizeof b, st.bytes);
     fprintf(stderr, "%llu jobs for %llu objects (%s); lower bound %llu, prefix-cut plan %llu",
@@ -270,19 +189,14 @@ int plan_print(const plan_format *f, const gcsplan_pattern *p, const gcsplan_pla
             (unsigned long long)st.lower_bound, (unsigned long long)st.prefix_cut);
     if (st.excluded)
         fprintf(stderr, "; %llu excluded objects kept out", (unsigned long long)st.excluded);
-    if (max_jobs)
-        fprintf(stderr, "; largest job at most %llu bytes", (unsigned long long)limits->max_bytes);
+    if (m->max_jobs)
+        fprintf(stderr, "; largest job at most %llu bytes",
+                (unsigned long long)m->limits->max_bytes);
     fputc('\n', stderr);
     if (st.oversize)
-        fprintf(stderr, "gcsplan plan: warning: %llu job(s) hold one object larger than "
-                        "--max-bytes\n", (unsigned long long)st.oversize);
+        diag_warning("plan", "%llu job(s) hold one object larger than --max-bytes",
+                     (unsigned long long)st.oversize);
     if (st.inseparable)
-        fprintf(stderr, "gcsplan plan: warning: %llu job(s) exceed the limits: names with '*' "
-                        "or '?' cannot be separated by any URI\n",
-                (unsigned long long)st.inseparable);
-    if (failed && failed != EPIPE) {
-        diag_error("writing stdout: %s", strerror(failed));
-        return EXIT_SOURCE;
-    }
-    return EXIT_YES;
+        diag_warning("plan", "%llu job(s) exceed the limits: names with '*' or '?' cannot be "
+                             "separated by any URI", (unsigned long long)st.inseparable);
 }

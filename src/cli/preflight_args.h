@@ -19,15 +19,13 @@ typedef struct preflight_args {
 } preflight_args;
 
 void preflight_args_init(preflight_args *a, int fail_on_default);
-/* Try argv[*i] (and its value) as a pre-flight option: --probe,
+
+/* The pre-flight group of a command's option table (opts.h): --probe,
  * --probe-parallel N, --max-object-size SIZE, --examples N, --max-examined N,
- * --fail-on none|info|warning|error, --no-preflight. Returns 1 when
- * consumed, 0 when not one, -1 after a usage error (reported). */
-int preflight_args_take(preflight_args *a, const char *sub, int argc, char **argv, int *i);
-/* The options every listing command shares, source and pre-flight: as
- * preflight_args_take, trying the source options first. */
-int listing_args_take(source_args *src, preflight_args *a, const char *sub, int argc, char **argv,
-                      int *i);
+ * --fail-on none|info|warning|error, --no-preflight. */
+extern const struct option preflight_options[];
+int preflight_args_take(void *state, int id, const char *arg, const char *cmd);
+#define PREFLIGHT_GROUP(a) { preflight_options, preflight_args_take, (a) }
 
 /* Start a pre-flight of pattern over the objects of source (borrowed).
  * Returns EXIT_YES, or EXIT_USAGE/EXIT_SOURCE after reporting an error. */
@@ -37,10 +35,14 @@ int preflight_args_begin(preflight_args *a, const gcsplan_pattern *pattern,
  * pre-flight (the listing goes on). */
 void preflight_args_add(preflight_args *a, const gcsplan_object *o);
 /* After a complete listing: finish, print the findings (human text, coloured
- * when colour is set, or with json one JSON document) on f, and return the
- * exit status they call for: EXIT_NO when a finding is at or above
- * --fail-on, EXIT_SOURCE when the pre-flight failed, else EXIT_YES. */
-int preflight_args_report(preflight_args *a, FILE *f, int json, int colour);
+ * when colour is set, or with json one JSON document) on stderr, or on
+ * stdout with to_stdout, and return the exit status they call for: EXIT_NO
+ * when a finding is at or above --fail-on, EXIT_SOURCE when the pre-flight
+ * failed, else EXIT_YES. The library's text already escapes every name. */
+int preflight_args_report(preflight_args *a, int to_stdout, int json, int colour);
+/* As preflight_args_report, but the JSON document goes to *json (malloc'd,
+ * without a final newline; NULL when there is no pre-flight), for plan --json. */
+int preflight_args_json(preflight_args *a, char **json, size_t *len);
 void preflight_args_free(preflight_args *a);
 
 

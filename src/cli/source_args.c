@@ -1,4 +1,5 @@
-/* Source, listing and filter options of ls and plan, and the progress line. */
+/* Source, listing and filter options of the listing commands, and the
+ * progress line. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,24 @@
 #include "util/num.h"
 #include "source_args.h"
 
+const struct option source_options[] = {
+    { "listing", required_argument, NULL, OPT_LISTING },
+    { "bucket-dir", required_argument, NULL, OPT_BUCKET_DIR },
+    { "endpoint", required_argument, NULL, OPT_ENDPOINT },
+    { "exclude", required_argument, NULL, OPT_EXCLUDE },
+    { "parallel", required_argument, NULL, OPT_PARALLEL },
+    { "page-size", required_argument, NULL, OPT_PAGE_SIZE },
+    { "retries", required_argument, NULL, OPT_RETRIES },
+    { "retry-base-ms", required_argument, NULL, OPT_RETRY_BASE_MS },
+    { "retry-max-ms", required_argument, NULL, OPT_RETRY_MAX_MS },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "strategy", required_argument, NULL, OPT_STRATEGY },
+    { "explain", no_argument, NULL, OPT_EXPLAIN },
+    { "progress", no_argument, NULL, OPT_PROGRESS },
+    { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+    { NULL, 0, NULL, 0 },
+};
+
 void source_args_init(source_args *s)
 {
     gcsplan_lister_options o = GCSPLAN_LISTER_OPTIONS_INIT;
@@ -16,106 +35,94 @@ void source_args_init(source_args *s)
     s->progress = -1;
 }
 
-static int number(const char *sub, const char *opt, const char *v, unsigned long max,
-                  unsigned long *out)
+/* The numeric options: a number from lo to max, or a usage error. */
+static int number(const char *cmd, const char *opt, const char *v, unsigned long lo,
+                  unsigned long max, const char *range, unsigned long *out)
 {
     uint64_t n;
-    if (gcsplan__parse_u64(v, strlen(v), max, &n) != 0) {
-        diag_usage(sub, "%s needs a number up to %lu, not '%s'", opt, max, v);
-        return -1;
-    }
+    if (gcsplan__parse_u64(v, strlen(v), max, &n) != 0)
+        return diag_usage(cmd, "%s needs a number up to %lu, not '%s'", opt, max, v), -1;
+    if (n < lo)
+        return diag_usage(cmd, "%s %s", opt, range), -1;
     *out = (unsigned long)n;
     return 0;
 }
 
-int source_args_take(source_args *s, const char *sub, int argc, char **argv, int *i)
+static int one_source(const source_args *s, const char *cmd, int id)
 {
-    const char *a = argv[*i];
-    static const char *const valued[] = { "--listing", "--bucket-dir", "--endpoint", "--exclude",
-                                          "--parallel", "--page-size", "--retries",
-                                          "--retry-base-ms", "--retry-max-ms", "--timeout",
-                                          "--strategy", NULL };
-    const char *v = NULL;
-    for (const char *const *p = valued; *p != NULL; p++) {
-        size_t n = strlen(*p);
-        if (strncmp(a, *p, n) == 0 && (a[n] == '\0' || a[n] == '=')) {
-            if (a[n] == '=') {
-                v = a + n + 1;
-            } else if (*i + 1 < argc) {
-                v = argv[++*i];
-            } else {
-                diag_usage(sub, "%s needs a value", *p);
-                return -1;
-            }
-            break;
-        }
-    }
+    /* --endpoint names where the live source is, so it excludes the others;
+     * either of --listing and --bucket-dir excludes everything else. */
+    int clash = id == OPT_ENDPOINT ? s->opts.source != GCSPLAN_SOURCE_LIVE
+                                   : s->opts.source != GCSPLAN_SOURCE_LIVE || s->opts.endpoint;
+    if (clash)
+        return diag_usage(cmd, "give one source: --listing, --bucket-dir or --endpoint"), -1;
+    return 0;
+}
+
+int source_args_take(void *state, int id, const char *v, const char *cmd)
+{
+    source_args *s = state;
     unsigned long n = 0;
-    if (strcmp(a, "--explain") == 0) {
-        s->explain = 1;
-    } else if (strcmp(a, "--progress") == 0) {
-        s->progress = 1;
-    } else if (strcmp(a, "--no-progress") == 0) {
-        s->progress = 0;
-    } else if (v == NULL) {
+    gcsplan_error err;
+    switch (id) {
+    case OPT_EXPLAIN: s->explain = 1; return 0;
+    case OPT_PROGRESS: s->progress = 1; return 0;
+    case OPT_NO_PROGRESS: s->progress = 0; return 0;
+    case OPT_LISTING:
+    case OPT_BUCKET_DIR:
+        if (one_source(s, cmd, id) != 0)
+            return -1;
+        s->opts.source = id == OPT_LISTING ? GCSPLAN_SOURCE_LISTING : GCSPLAN_SOURCE_DIR;
+        s->opts.path = v;
         return 0;
-    } else if (strncmp(a, "--listing", 9) == 0) {
-        if (s->opts.source != GCSPLAN_SOURCE_LIVE || s->opts.endpoint)
-            return diag_usage(sub, "give one source: --listing, --bucket-dir or --endpoint"), -1;
-        s->opts.source = GCSPLAN_SOURCE_LISTING;
-        s->opts.path = v;
-    } else if (strncmp(a, "--bucket-dir", 12) == 0) {
-        if (s->opts.source != GCSPLAN_SOURCE_LIVE || s->opts.endpoint)
-            return diag_usage(sub, "give one source: --listing, --bucket-dir or --endpoint"), -1;
-        s->opts.source = GCSPLAN_SOURCE_DIR;
-        s->opts.path = v;
-    } else if (strncmp(a, "--endpoint", 10) == 0) {
-        if (s->opts.source != GCSPLAN_SOURCE_LIVE)
-            return diag_usage(sub, "give one source: --listing, --bucket-dir or --endpoint"), -1;
+    case OPT_ENDPOINT:
+        if (one_source(s, cmd, id) != 0)
+            return -1;
         s->opts.endpoint = v;
-    } else if (strncmp(a, "--exclude", 9) == 0) {
-        gcsplan_error err;
+        return 0;
+    case OPT_EXCLUDE:
         if (s->exclude == NULL && gcsplan_filter_new(&s->exclude, NULL, &err) != 0) {
             diag_error("%s", err.message);
             return -1;
         }
         if (gcsplan_filter_add(s->exclude, v, strlen(v), &err) != 0) {
-            fprintf(stderr, "gcsplan %s: --exclude '%s': %s at byte %zu\n", sub, v, err.message,
-                    err.offset);
-            return diag_usage(sub, "invalid --exclude expression"), -1;
+            diag_note("gcsplan %s: --exclude '%s': %s at byte %zu", cmd, v, err.message,
+                      err.offset);
+            return diag_usage(cmd, "invalid --exclude expression"), -1;
         }
         s->opts.exclude = s->exclude;
-    } else if (strncmp(a, "--parallel", 10) == 0) {
-        if (number(sub, "--parallel", v, 256, &n) != 0)
+        return 0;
+    case OPT_PARALLEL:
+        if (number(cmd, "--parallel", v, 1, 256, "is at least 1", &n) != 0)
             return -1;
-        if (n == 0)
-            return diag_usage(sub, "--parallel is at least 1"), -1;
         s->opts.parallel = (unsigned)n;
-    } else if (strncmp(a, "--page-size", 11) == 0) {
-        if (number(sub, "--page-size", v, 1000, &n) != 0)
+        return 0;
+    case OPT_PAGE_SIZE:
+        if (number(cmd, "--page-size", v, 1, 1000, "is 1 to 1000", &n) != 0)
             return -1;
-        if (n == 0)
-            return diag_usage(sub, "--page-size is 1 to 1000"), -1;
         s->opts.page_size = (unsigned)n;
-    } else if (strncmp(a, "--retries", 9) == 0) {
-        if (number(sub, "--retries", v, 100, &n) != 0)
+        return 0;
+    case OPT_RETRIES:
+        if (number(cmd, "--retries", v, 0, 100, "", &n) != 0)
             return -1;
         s->opts.retries = (int)n;
-    } else if (strncmp(a, "--retry-base-ms", 15) == 0) {
-        if (number(sub, "--retry-base-ms", v, 600000, &n) != 0)
+        return 0;
+    case OPT_RETRY_BASE_MS:
+        if (number(cmd, "--retry-base-ms", v, 0, 600000, "", &n) != 0)
             return -1;
         s->opts.retry_base_ms = n ? (unsigned)n : 1;
-    } else if (strncmp(a, "--retry-max-ms", 14) == 0) {
-        if (number(sub, "--retry-max-ms", v, 3600000, &n) != 0)
+        return 0;
+    case OPT_RETRY_MAX_MS:
+        if (number(cmd, "--retry-max-ms", v, 0, 3600000, "", &n) != 0)
             return -1;
         s->opts.retry_max_ms = n ? (unsigned)n : 1;
-    } else if (strncmp(a, "--timeout", 9) == 0) {
-        if (number(sub, "--timeout", v, 86400, &n) != 0)
+        return 0;
+    case OPT_TIMEOUT:
+        if (number(cmd, "--timeout", v, 1, 86400, "is at least 1 second", &n) != 0)
             return -1;
-        if (n == 0)
-            return diag_usage(sub, "--timeout is at least 1 second"), -1;
         s->opts.timeout_ms = (unsigned)n * 1000;
-    } else if (strncmp(a, "--strategy", 10) == 0) {
+        return 0;
+    case OPT_STRATEGY:
         if (strcmp(v, "auto") == 0)
             s->opts.strategy = GCSPLAN_STRATEGY_AUTO;
         else if (strcmp(v, "flat") == 0)
@@ -123,29 +130,20 @@ int source_args_take(source_args *s, const char *sub, int argc, char **argv, int
         else if (strcmp(v, "walk") == 0)
             s->opts.strategy = GCSPLAN_STRATEGY_WALK;
         else
-            return diag_usage(sub, "--strategy is auto, flat or walk, not '%s'", v), -1;
-    }
-    return 1;
-}
-
-int source_args_rest(source_args *s, const char *sub, const char *a)
-{
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-        cli_print_help(stdout, sub);
+            return diag_usage(cmd, "--strategy is auto, flat or walk, not '%s'", v), -1;
+        return 0;
+    default:
         return 0;
     }
-    if (a[0] == '-' && a[1] != '\0')
-        return diag_usage(sub, "unknown option '%s'", a), -1;
-    if (s->uri != NULL)
-        return diag_usage(sub, "only one URI is allowed"), -1;
-    s->uri = a;
-    return 1;
 }
 
-int source_args_need_uri(const source_args *s, const char *sub)
+int source_args_uri(source_args *s, const char *cmd, const cli_operands *ops)
 {
-    if (s->uri == NULL)
-        return diag_usage(sub, "a URI is required"), -1;
+    if (ops->n == 0)
+        return diag_usage(cmd, "a URI is required"), -1;
+    if (ops->n > 1)
+        return diag_usage(cmd, "only one URI is allowed"), -1;
+    s->uri = ops->v[0];
     return 0;
 }
 
@@ -165,8 +163,7 @@ static void show_progress(const gcsplan_list_stats *st, void *ctx)
     fflush(stderr);
 }
 
-int source_args_open(source_args *s, const char *sub, gcsplan_pattern **pattern,
-                     gcsplan_lister **lister)
+int source_args_open(source_args *s, gcsplan_pattern **pattern, gcsplan_lister **lister)
 {
     gcsplan_error err;
     size_t len = strlen(s->uri);
@@ -186,13 +183,12 @@ int source_args_open(source_args *s, const char *sub, gcsplan_pattern **pattern,
     }
     if (gcsplan_lister_new(lister, *pattern, &s->opts, &err) != 0) {
         diag_error("%s", err.message);
-        (void)sub;
         return err.code == GCSPLAN_EINVAL ? EXIT_USAGE : EXIT_SOURCE;
     }
     if (s->explain) {
         char buf[8192];
         gcsplan_lister_explain(*lister, buf, sizeof buf);
-        fputs(buf, stderr);
+        diag_text(buf);
     }
     return EXIT_YES;
 }

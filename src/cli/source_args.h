@@ -1,9 +1,11 @@
-/* Options shared by the commands that list objects (ls, plan): where the
- * objects come from, how to list them, what to exclude, progress. */
+/* Options shared by the commands that list objects (ls, plan, preflight,
+ * verify): where the objects come from, how to list them, what to
+ * exclude, progress; and the listing's start and end around them. */
 #ifndef GCSPLAN_CLI_SOURCE_ARGS_H
 #define GCSPLAN_CLI_SOURCE_ARGS_H
 
 #include "cli.h"
+#include "opts.h"
 
 typedef struct source_args {
     gcsplan_lister_options opts;
@@ -14,23 +16,19 @@ typedef struct source_args {
 } source_args;
 
 void source_args_init(source_args *s);
-/* Try argv[*i] (and its value) as a source option. Returns 1 when consumed
- * (and advances *i past a value), 0 when not one, -1 after a usage error
- * (already reported for command `sub`). */
-int source_args_take(source_args *s, const char *sub, int argc, char **argv, int *i);
-/* What is left of a command line once the command's own options are taken:
- * --help (prints the command's help), an unknown option (a usage error), or
- * the URI (only one). Returns 1 when the argument was the URI, 0 after
- * --help, -1 after a usage error (reported). */
-int source_args_rest(source_args *s, const char *sub, const char *a);
-/* After the arguments: the URI must have been given. Returns 0, or -1 after
- * reporting a usage error. */
-int source_args_need_uri(const source_args *s, const char *sub);
+
+/* The source group of a command's option table (opts.h). */
+extern const struct option source_options[];
+int source_args_take(void *state, int id, const char *arg, const char *cmd);
+#define SOURCE_GROUP(s) { source_options, source_args_take, (s) }
+
+/* The one URI operand of ls, plan and preflight into s->uri. Returns 0, or
+ * -1 after reporting a usage error (none, or more than one). */
+int source_args_uri(source_args *s, const char *cmd, const cli_operands *ops);
 
 /* Compile the URI (reporting errors and warnings) and make the lister.
  * Returns EXIT_YES or the exit status to return. */
-int source_args_open(source_args *s, const char *sub, gcsplan_pattern **pattern,
-                     gcsplan_lister **lister);
+int source_args_open(source_args *s, gcsplan_pattern **pattern, gcsplan_lister **lister);
 /* After listing: progress line cleared, --explain summary, error report.
  * rc is what the listing ended with. Returns the exit status for an error,
  * or EXIT_YES when rc is GCSPLAN_ITEROVER/0. */

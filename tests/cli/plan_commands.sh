@@ -61,10 +61,11 @@ start() {
 }
 stop() { kill -TERM "$rec_pid"; wait "$rec_pid" 2> /dev/null; }
 
-# expect NAME PLAN_JSON ORDERED: the recorded imports of NAME against the plan.
-# Each is compared as JSON text (jq -c), so tabs and control characters count.
+# expect NAME PLAN_JSON ORDERED [STORE]: the recorded imports of NAME against
+# the plan, into STORE (default $store). Each is compared as JSON text
+# (jq -c), so tabs and control characters count.
 expect() {
-  local name=$1 plan=$2 ordered=$3 sort=cat
+  local name=$1 plan=$2 ordered=$3 into=${4:-$store} sort=cat
   [ "$ordered" = 1 ] || sort="sort"
   jq -c 'select(.method == "POST")' "$tmp/$name.rec" > "$tmp/$name.posts"
   jq -c '.jobs[].uri' "$plan" | $sort > "$tmp/want.uri"
@@ -73,12 +74,12 @@ expect() {
     bad "$name: the imported URIs are not the plan's"; diff "$tmp/want.uri" "$tmp/got.uri" | head -10
   fi
   local n; n=$(jq '.jobs | length' "$plan")
-  [ "$(jq -c 'select(.store == "'"$store"'" and .status == 200)' "$tmp/$name.posts" | wc -l)" = "$n" ] &&
-    ok || bad "$name: not $n accepted imports into $store: $(jq -c '[.store,.status]' "$tmp/$name.posts" | sort | uniq -c)"
+  [ "$(jq -c 'select(.store == "'"$into"'" and .status == 200)' "$tmp/$name.posts" | wc -l)" = "$n" ] &&
+    ok || bad "$name: not $n accepted imports into $into: $(jq -c '[.store,.status]' "$tmp/$name.posts" | sort | uniq -c)"
   # The body: curl sends the plan's request byte for byte, gcloud its own
-  # serialisation of the same object.
-  jq -c '.jobs[].request' "$plan" | $sort > "$tmp/want.body"
-  jq -r '.body' "$tmp/$name.posts" | jq -c . | $sort > "$tmp/got.body"
+  # serialisation of the same object (its own key order too: keys sorted).
+  jq -cS '.jobs[].request' "$plan" | $sort > "$tmp/want.body"
+  jq -r '.body' "$tmp/$name.posts" | jq -cS . | $sort > "$tmp/got.body"
   cmp -s "$tmp/want.body" "$tmp/got.body" && ok || {
     bad "$name: the request bodies are not the plan's"; diff "$tmp/want.body" "$tmp/got.body" | head -6; }
 }
@@ -124,6 +125,28 @@ done
 # The literal job (a name that is a prefix of another) went out without wildcard.
 grep -qxF '"gs://bkt/odd/it'"'"'s $x/img.dcm"' "$tmp/got.uri" && ok || bad "curl: literal job missing"
 
+# --- curl into a FHIR store, with a content structure ---------------------------------
+fhir=projects/test-project/locations/us-central1/datasets/ds-1/fhirStores/fhir_1.b
+start fhir-curl
+"$bin" plan --json --store "$fhir" --content-structure RESOURCE_PRETTY --listing "$data/odd.jsonl" \
+  --max-objects 8 'gs://bkt/odd/**' > "$tmp/fplan.json" 2> /dev/null
+[ "$(jq -r '[.store, .content_structure] | join(" ")' "$tmp/fplan.json")" = "$fhir RESOURCE_PRETTY" ] &&
+  ok || bad "fhir: the plan does not hold its store: $(jq -c '[.store, .content_structure]' "$tmp/fplan.json")"
+"$bin" plan --format=curl --store "$fhir" --content-structure RESOURCE_PRETTY \
+  --api-endpoint "http://127.0.0.1:$port" --listing "$data/odd.jsonl" --max-objects 8 'gs://bkt/odd/**' \
+  > "$tmp/fcurl.sh" 2> /dev/null
+fails=0
+while IFS= read -r line; do
+  out=$(PATH="$tmp/shim:$PATH" bash -c "$line" 2> "$tmp/cmd.err") || fails=$((fails + 1))
+  case $out in *'"name":"projects/test-project/locations/us-central1/datasets/ds-1/operations/'*) ;;
+    *) fails=$((fails + 1)) ;; esac
+done < "$tmp/fcurl.sh"
+[ $fails = 0 ] && ok || bad "fhir curl: $fails commands failed"
+stop
+expect fhir-curl "$tmp/fplan.json" 1 "$fhir"
+[ "$(jq -r '.body' "$tmp/fhir-curl.posts" | jq -r .contentStructure | sort -u)" = RESOURCE_PRETTY ] &&
+  ok || bad "fhir curl: the bodies do not all say RESOURCE_PRETTY"
+
 if ! command -v gcloud > /dev/null; then
   echo "$pass passed, $failed failed (curl)"
   [ "$failed" = 0 ] || exit 1
@@ -159,6 +182,32 @@ stop
 expect gcloud "$tmp/gplan.json" 0
 grep -qF 'it'"'"'s \"quoted\" $HOME `id` \\ $(id) !/1**' "$tmp/got.uri" && ok ||
   bad "gcloud: the quoted name did not arrive whole"
+
+# --- gcloud into a FHIR store: fhir-stores import gcs, --content-structure ------------------
+start gcloud-fhir
+export CLOUDSDK_API_ENDPOINT_OVERRIDES_HEALTHCARE="http://127.0.0.1:$port/"
+"$bin" plan --json --store "$fhir" --content-structure BUNDLE_PRETTY --listing "$data/odd-gcloud.jsonl" \
+  --max-objects 4 'gs://bkt/odd/**' > "$tmp/gfplan.json" 2> /dev/null
+"$bin" plan --format=gcloud --store "$fhir" --content-structure BUNDLE_PRETTY \
+  --listing "$data/odd-gcloud.jsonl" --max-objects 4 'gs://bkt/odd/**' > "$tmp/gfhir.sh" 2> /dev/null
+grep -q '^gcloud healthcare fhir-stores import gcs fhir_1.b .* --content-structure=bundle-pretty --async$' \
+  "$tmp/gfhir.sh" && ok || bad "gcloud fhir: $(head -1 "$tmp/gfhir.sh")"
+i=0 gpids=()
+while IFS= read -r line; do
+  i=$((i + 1))
+  timeout 120 bash -c "$line" > "$tmp/gf$i.out" 2> "$tmp/gf$i.err" &
+  gpids+=($!)
+done < "$tmp/gfhir.sh"
+i=0
+for p in "${gpids[@]}"; do
+  i=$((i + 1))
+  wait "$p"; code=$?
+  if [ $code = 0 ] && grep -q 'operations/' "$tmp/gf$i.out"; then ok; else
+    bad "gcloud fhir command $i: exit $code: $(sed -n "${i}p" "$tmp/gfhir.sh")"; cat "$tmp/gf$i.err"
+  fi
+done
+stop
+expect gcloud-fhir "$tmp/gfplan.json" 0 "$fhir"
 
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]

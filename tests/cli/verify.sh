@@ -137,6 +137,19 @@ jq '.uri = "gs://bkt/studies/***"' "$tmp/plan.json" > "$tmp/bad.json"; malformed
 jq '.jobs[2].uri = "gs:/bkt"' "$tmp/plan.json" > "$tmp/bad.json"; malformed "job uri" 'job 3: "uri" is not a valid'
 jq '.jobs[1].objects = "3"' "$tmp/plan.json" > "$tmp/bad.json"; malformed "objects type" 'job 2: "objects"'
 jq '.jobs[0].digest = "xyz"' "$tmp/plan.json" > "$tmp/bad.json"; malformed "digest" 'job 1: "digest" is not 16'
+# 400,000 nested arrays (the tree reader crashed freeing them): refused at the depth bound.
+{ printf '{"uri":"gs://bkt/studies/**","x":'; head -c 400000 /dev/zero | tr '\0' '['; } > "$tmp/bad.json"
+malformed "deep nesting" 'not a plan|nested deeper than 32 levels'
+{ printf '{"uri":"gs://bkt/studies/**","objects":1,"bytes":1,"jobs":[],"preflight":'
+  head -c 400000 /dev/zero | tr '\0' '['; head -c 400000 /dev/zero | tr '\0' ']'; echo '}'; } > "$tmp/bad.json"
+malformed "deep nesting under a skipped key" 'nested deeper than 32 levels'
+# Past a bound, not JSON, or a key twice: named.
+jq '.jobs[0].uri = ("gs://bkt/" + ("a" * 3000))' "$tmp/plan.json" > "$tmp/bad.json"
+malformed "long uri" 'job 1: "uri" is longer than'
+sed 's/"objects":/"objects":1,"objects":/' "$tmp/plan.json" > "$tmp/bad.json"
+malformed "duplicate key" '"objects" appears twice'
+jq '.jobs[1].bytes = 18446744073709551616' "$tmp/plan.json" > "$tmp/bad.json"
+malformed "bytes over 2^64-1" 'job 2: "bytes" is not an integer from 0 to 2\^64-1'
 rm "$tmp/bad.json"; malformed "missing file" 'No such file'
 "$bin" verify > "$tmp/out" 2> "$tmp/err"; code=$?
 check "no plan" 2
@@ -147,7 +160,13 @@ jq 'del(.jobs[].digest)' "$tmp/plan.json" > "$tmp/plan-nd.json"
 verify "$tmp/plan-nd.json" --bucket-dir "$d"
 check "no digests" 0
 
-# A plan of a '*' URI: its jobs pin the segment and are listed one by one.
+# A plan for a FHIR store, with its store and content structure: read as any other.
+plan --store projects/p/locations/l/datasets/d/fhirStores/f --content-structure RESOURCE \
+  > "$tmp/plan-fhir.json"
+verify "$tmp/plan-fhir.json" --bucket-dir "$d"
+check "fhir plan" 0
+
+# A plan of a '*' URI: its jobs pin the segment, inside the plan's URI.
 "$bin" plan --json --bucket-dir "$d" --max-objects 3 'gs://bkt/studies/*/*.dcm' > "$tmp/splan.json" 2> /dev/null
 verify "$tmp/splan.json" --bucket-dir "$d"
 check "segmented plan" 0
@@ -176,6 +195,17 @@ check "new generation" 1 '^job 2 gs://bkt/scans/b\*\*\.dcm: contents changed$'
 { cat "$l"; echo '{"name":"scans/a/4.dcm.bak","size":1}'; } > "$tmp/l3.jsonl"
 verify "$tmp/lplan.json" --listing "$tmp/l3.jsonl"
 check "suffix" 0
+# A literal job (a name that begins another) and a prefix job beside it: each
+# counts only its own objects.
+printf '%s\n' '{"name":"x/a","size":1}' '{"name":"x/ab","size":2}' '{"name":"x/b","size":3}' > "$tmp/lit.jsonl"
+"$bin" plan --json --listing "$tmp/lit.jsonl" --max-objects 1 'gs://bkt/x/**' > "$tmp/lit-plan.json" 2> /dev/null
+[ "$(jq -c '[.jobs[].uri]' "$tmp/lit-plan.json")" = '["gs://bkt/x/a","gs://bkt/x/ab**","gs://bkt/x/b**"]' ] &&
+  ok || bad "literal plan: $(jq -c '[.jobs[].uri]' "$tmp/lit-plan.json")"
+printf '%s\n' '{"name":"x/a","size":5}' '{"name":"x/ab","size":2}' '{"name":"x/abc","size":2}' \
+  '{"name":"x/b","size":3}' > "$tmp/lit2.jsonl"
+verify "$tmp/lit-plan.json" --listing "$tmp/lit2.jsonl"
+check "literal job" 1 '^job 1 gs://bkt/x/a: bytes 1 -> 5$' '^job 2 gs://bkt/x/ab\*\*: objects 1 -> 2, bytes 2 -> 4$'
+[ "$(wc -l < "$tmp/out")" = 2 ] && ok || bad "literal job: $(cat "$tmp/out")"
 # A malformed listing is the source failing: exit 3, nothing reported.
 { cat "$l"; echo '{"name":'; } > "$tmp/l4.jsonl"
 verify "$tmp/lplan.json" --listing "$tmp/l4.jsonl"

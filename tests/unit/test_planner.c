@@ -69,7 +69,7 @@ static void plan(const char *uri, const listing *l, uint64_t max_o, uint64_t max
             r->rc = gcsplan_planner_add(pl, l->o[i].name, strlen(l->o[i].name), l->o[i].size,
                                         l->o[i].excluded, &err);
     /* Only a plan that cannot keep an excluded object out may fail early. */
-    assert_true(r->rc == 0 || r->rc == GCSPLAN_ESOURCE);
+    assert_true(r->rc == 0 || r->rc == GCSPLAN_EPLAN);
     if (r->rc == 0)
         r->rc = gcsplan_planner_finish(pl, &err);
     if (r->rc != 0) {
@@ -420,8 +420,9 @@ static void test_exclusion_impossible(void **state)
     add(&l, "e/a*c", 1, 1);
     result r;
     plan("gs://bkt/e/**", &l, 0, 0, &r);
-    assert_int_equal(r.rc, GCSPLAN_ESOURCE);
+    assert_int_equal(r.rc, GCSPLAN_EPLAN);
     assert_non_null(strstr(r.message, "excluded"));
+    assert_string_equal(gcsplan_strerror(GCSPLAN_EPLAN), "no plan satisfies the invariants");
 }
 
 static void test_literal_and_empty(void **state)
@@ -449,6 +450,206 @@ static void test_refuses(void **state)
     assert_int_equal(gcsplan_planner_add(pl, "b/x", 3, 1, 0, &err), GCSPLAN_EINVAL);
     assert_int_equal(gcsplan_planner_add(pl, "a/y", 3, 1, 0, &err), 0);
     assert_int_equal(gcsplan_planner_add(pl, "a/x", 3, 1, 0, &err), GCSPLAN_EINVAL);
+    gcsplan_planner_free(pl);
+    gcsplan_pattern_free(p);
+}
+
+
+/* --- contracts: ownership, allocator, sums -------------------------------------------- */
+
+/* A listing through planner and checker; returns the first error, or 0 with
+ * *out the planner (the checker already freed). */
+static int plan_and_check(const gcsplan_pattern *p, const gcsplan_allocator *a,
+                          const char *const *names, const uint64_t *sizes, size_t n,
+                          gcsplan_planner **out, gcsplan_error *err)
+{
+    gcsplan_plan_options o = GCSPLAN_PLAN_OPTIONS_INIT;
+    o.allocator = a;
+    o.max_objects = 2;
+    gcsplan_planner *pl = NULL;
+    gcsplan_plan_check *c = NULL;
+    *out = NULL;
+    int rc = gcsplan_planner_new(&pl, p, &o, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = gcsplan_planner_add(pl, names[i], strlen(names[i]), sizes[i], 0, err);
+    if (rc == 0)
+        rc = gcsplan_planner_finish(pl, err);
+    if (rc == 0)
+        rc = gcsplan_plan_check_new(&c, pl, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = gcsplan_plan_check_add(c, names[i], strlen(names[i]), sizes[i], 7, 0, err);
+    if (rc == 0)
+        rc = gcsplan_plan_check_finish(c, err);
+    gcsplan_plan_check_free(c);
+    if (rc != 0)
+        gcsplan_planner_free(pl);
+    else
+        *out = pl;
+    return rc;
+}
+
+static const char *const owned_names[] = { "studies/a/1.dcm", "studies/a/2.dcm",
+                                            "studies/b/1.dcm", "studies/c/long-name-1.dcm" };
+static const uint64_t owned_sizes[] = { 1, 2, 3, 4 };
+
+/* The jobs' first and last names belong to the planner: they are intact
+ * after the checker that recorded them is freed (they used to dangle). */
+static void test_extent_outlives_checker(void **state)
+{
+    (void)state;
+    gcsplan_pattern *p = compile("gs://bkt/studies/**");
+    gcsplan_planner *pl;
+    gcsplan_error err;
+    assert_int_equal(plan_and_check(p, NULL, owned_names, owned_sizes, 4, &pl, &err), 0);
+    /* Churn the heap so that freed blocks would be reused. */
+    for (int i = 0; i < 64; i++) {
+        char *junk = malloc(16 + (size_t)i % 32);
+        memset(junk, 'X', 16 + (size_t)i % 32);
+        free(junk);
+    }
+    assert_int_equal(gcsplan_planner_job_count(pl), 3);
+    const gcsplan_job *j = gcsplan_planner_job(pl, 0);
+    assert_string_equal(j->uri, "gs://bkt/studies/a**");
+    assert_string_equal(j->first, "studies/a/1.dcm");
+    assert_string_equal(j->last, "studies/a/2.dcm");
+    assert_int_equal(j->largest, 2);
+    j = gcsplan_planner_job(pl, 2);
+    assert_string_equal(j->first, "studies/c/long-name-1.dcm");
+    assert_string_equal(j->last, "studies/c/long-name-1.dcm");
+    gcsplan_planner_free(pl);
+    gcsplan_pattern_free(p);
+}
+
+typedef struct budget {
+    long fail_at; /* the allocation number that fails; -1 never */
+    long count;   /* allocations so far */
+    long live;    /* allocated and not yet freed */
+} budget;
+
+static void *b_malloc(size_t size, void *ctx)
+{
+    budget *b = ctx;
+    if (b->count++ == b->fail_at)
+        return NULL;
+    void *p = malloc(size);
+    b->live += p != NULL;
+    return p;
+}
+
+static void *b_realloc(void *ptr, size_t size, void *ctx)
+{
+    budget *b = ctx;
+    if (b->count++ == b->fail_at)
+        return NULL;
+    void *p = realloc(ptr, size);
+    b->live += ptr == NULL && p != NULL;
+    return p;
+}
+
+static void b_free(void *ptr, void *ctx)
+{
+    budget *b = ctx;
+    b->live -= ptr != NULL;
+    free(ptr);
+}
+
+/* Planner and checker allocate only through the plan options' allocator:
+ * failing its Nth call, for every N, gives GCSPLAN_ENOMEM and leaks
+ * nothing; and the checker's own allocations are among those calls. */
+static void test_every_allocation(void **state)
+{
+    (void)state;
+    static const char *const uris[] = { "gs://bkt/studies/**", "gs://bkt/studies/*/*.dcm" };
+    for (size_t u = 0; u < 2; u++) {
+        gcsplan_pattern *p = compile(uris[u]);
+        /* How many allocations the planner alone makes. */
+        budget pb = { -1, 0, 0 };
+        gcsplan_allocator pa = { b_malloc, b_realloc, b_free, &pb };
+        gcsplan_plan_options o = GCSPLAN_PLAN_OPTIONS_INIT;
+        o.allocator = &pa;
+        o.max_objects = 2;
+        gcsplan_planner *pl;
+        gcsplan_error err;
+        assert_int_equal(gcsplan_planner_new(&pl, p, &o, &err), 0);
+        for (size_t i = 0; i < 4; i++)
+            assert_int_equal(gcsplan_planner_add(pl, owned_names[i], strlen(owned_names[i]),
+                                                 owned_sizes[i], 0, &err), 0);
+        assert_int_equal(gcsplan_planner_finish(pl, &err), 0);
+        gcsplan_planner_free(pl);
+        long planner_calls = pb.count;
+        int checker_failed = 0;
+        for (long n = 0;; n++) {
+            budget b = { n, 0, 0 };
+            gcsplan_allocator a = { b_malloc, b_realloc, b_free, &b };
+            int rc = plan_and_check(p, &a, owned_names, owned_sizes, 4, &pl, &err);
+            if (rc == 0) {
+                assert_true(n > planner_calls);
+                gcsplan_planner_free(pl);
+                assert_int_equal(b.live, 0);
+                break;
+            }
+            assert_int_equal(rc, GCSPLAN_ENOMEM);
+            assert_int_equal(err.code, GCSPLAN_ENOMEM);
+            assert_int_equal(b.live, 0);
+            checker_failed += n >= planner_calls;
+        }
+        assert_true(checker_failed > 0);
+        gcsplan_pattern_free(p);
+    }
+}
+
+/* Sizes are unsigned 64-bit: 2^64-1 is a size like any other, and a total
+ * over it is GCSPLAN_ELIMIT in the planner and in the checker. */
+static void test_sizes_do_not_wrap(void **state)
+{
+    (void)state;
+    gcsplan_pattern *p = compile("gs://bkt/s/**");
+    gcsplan_planner *pl;
+    gcsplan_error err;
+    const uint64_t max = UINT64_MAX;
+    assert_int_equal(gcsplan_planner_new(&pl, p, NULL, &err), 0);
+    assert_int_equal(gcsplan_planner_add(pl, "s/a", 3, max, 0, &err), 0);
+    assert_int_equal(gcsplan_planner_finish(pl, &err), 0);
+    gcsplan_plan_stats st;
+    gcsplan_planner_stats(pl, &st);
+    assert_true(st.bytes == max);
+    assert_true(gcsplan_planner_job(pl, 0)->bytes == max);
+    /* Without --max-bytes nothing is over it, however large. */
+    assert_int_equal(gcsplan_planner_job(pl, 0)->flags, 0);
+    assert_int_equal(st.oversize, 0);
+    /* The checker, fed one more object than was planned: its total wraps first. */
+    gcsplan_plan_check *c;
+    assert_int_equal(gcsplan_plan_check_new(&c, pl, &err), 0);
+    assert_int_equal(gcsplan_plan_check_add(c, "s/a", 3, max, 0, 0, &err), 0);
+    assert_int_equal(gcsplan_plan_check_add(c, "s/b", 3, 1, 0, 0, &err), GCSPLAN_ELIMIT);
+    assert_int_equal(err.code, GCSPLAN_ELIMIT);
+    assert_int_equal(gcsplan_plan_check_finish(c, &err), GCSPLAN_ELIMIT);
+    gcsplan_plan_check_free(c);
+    gcsplan_planner_free(pl);
+
+    const uint64_t half = (uint64_t)1 << 63;
+    assert_int_equal(gcsplan_planner_new(&pl, p, NULL, &err), 0);
+    assert_int_equal(gcsplan_planner_add(pl, "s/a", 3, half, 0, &err), 0);
+    assert_int_equal(gcsplan_planner_add(pl, "s/b", 3, half - 1, 0, &err), 0); /* 2^64-1 */
+    gcsplan_error_clear(&err);
+    assert_int_equal(gcsplan_planner_add(pl, "s/c", 3, 1, 0, &err), GCSPLAN_ELIMIT);
+    assert_int_equal(err.code, GCSPLAN_ELIMIT);
+    assert_string_equal(err.message, "the matched objects total more than 2^64-1 bytes");
+    assert_int_equal(gcsplan_planner_finish(pl, &err), GCSPLAN_ELIMIT);
+    gcsplan_planner_free(pl);
+
+    /* Sizes past 2^62 (which once counted as "over no limit"): one job, no
+     * warning, and a lower bound of one. */
+    const uint64_t big = ((uint64_t)1 << 62) + 1;
+    assert_int_equal(gcsplan_planner_new(&pl, p, NULL, &err), 0);
+    assert_int_equal(gcsplan_planner_add(pl, "s/a", 3, big, 0, &err), 0);
+    assert_int_equal(gcsplan_planner_add(pl, "s/b", 3, big, 0, &err), 0);
+    assert_int_equal(gcsplan_planner_finish(pl, &err), 0);
+    gcsplan_planner_stats(pl, &st);
+    assert_int_equal(st.jobs, 1);
+    assert_int_equal(st.lower_bound, 1);
+    assert_int_equal(st.oversize + st.inseparable, 0);
+    assert_string_equal(gcsplan_planner_job(pl, 0)->uri, "gs://bkt/s/**");
     gcsplan_planner_free(pl);
     gcsplan_pattern_free(p);
 }
@@ -535,7 +736,7 @@ static void test_random_weird(void **state)
         const char *uri = next_rand() % 2 ? "gs://bkt/d/**" : "gs://bkt/d/**.dcm";
         result r;
         plan(uri, &l, mo, mb, &r);
-        if (r.rc == GCSPLAN_ESOURCE)
+        if (r.rc == GCSPLAN_EPLAN)
             continue; /* an excluded object stuck to a '*' name: reported, not planned */
         assert_int_equal(r.rc, 0);
         check_invariants(uri, &l, mo, mb, &r);
@@ -582,7 +783,7 @@ static void test_random_segmented(void **state)
         const char *uri = uris[next_rand() % 6];
         result r;
         plan(uri, &l, mo, mb, &r);
-        if (r.rc == GCSPLAN_ESOURCE)
+        if (r.rc == GCSPLAN_EPLAN)
             continue;
         assert_int_equal(r.rc, 0);
         check_invariants(uri, &l, mo, mb, &r);
@@ -623,6 +824,9 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_segmented),
         cmocka_unit_test(test_random_segmented),
+        cmocka_unit_test(test_extent_outlives_checker),
+        cmocka_unit_test(test_every_allocation),
+        cmocka_unit_test(test_sizes_do_not_wrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

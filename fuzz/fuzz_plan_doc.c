@@ -1,0 +1,250 @@
+/* Fuzz target: arbitrary bytes as a plan document to the plan reader.
+ *
+ * Beyond "no crash, no leak, no undefined behaviour":
+ *  - any chunking gives the same result: the input is read whole, a byte at
+ *    a time, and in chunks of sizes drawn from the input's own hash; the
+ *    return code, the error (code, message, offset) or the document must be
+ *    the same each time;
+ *  - a failure fills the error sanely: the code is the return value and one
+ *    of the documented ones, the message one non-empty line, the offset
+ *    inside the input;
+ *  - a document read is written again by the writer and read back equal,
+ *    with the same plan digest, and writing that again gives the same bytes;
+ *  - for small inputs, failing the Nth allocation, for every N, gives
+ *    GCSPLAN_ENOMEM, no document and no leak. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gcsplan/gcsplan.h"
+#include "fuzz_target.h"
+
+static const uint8_t *g_in; /* the input, for failure reports */
+static size_t g_len;
+
+#define CHECK(cond, ...)                                                                      \
+    do {                                                                                      \
+        if (!(cond)) {                                                                        \
+            fz_print_bytes("document", g_in, g_len);                                          \
+            fz_fail(__VA_ARGS__);                                                             \
+        }                                                                                     \
+    } while (0)
+
+/* Inputs up to this size also get every allocation failed in turn. */
+#define ALLOC_TORTURE_MAX 600
+
+typedef struct result {
+    int rc;
+    gcsplan_error err;
+    gcsplan_plan_doc *doc;
+} result;
+
+/* Chunk sizes: 0 whole, 1 a byte at a time, else drawn from seed. */
+static result read_in(const char *s, size_t n, int mode, uint64_t seed,
+                      const gcsplan_plan_read_options *opts)
+{
+    result r = { 0, { 0 }, NULL };
+    gcsplan_plan_reader *rd;
+    r.rc = gcsplan_plan_reader_new(&rd, opts, &r.err);
+    if (r.rc != 0)
+        return r;
+    size_t at = 0;
+    while (r.rc == 0 && at < n) {
+        size_t k = n - at;
+        if (mode == 1) {
+            k = 1;
+        } else if (mode == 2) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            size_t want = 1 + (size_t)(seed >> 33) % 97;
+            k = want < k ? want : k;
+        }
+        r.rc = gcsplan_plan_reader_feed(rd, s + at, k, &r.err);
+        at += k;
+    }
+    if (r.rc == 0)
+        r.rc = gcsplan_plan_reader_finish(rd, &r.doc, &r.err);
+    gcsplan_plan_reader_free(rd);
+    return r;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static void check_same_doc(const gcsplan_plan_doc *a, const gcsplan_plan_doc *b, const char *what)
+{
+    const gcsplan_plan_head *x = gcsplan_plan_doc_head(a), *y = gcsplan_plan_doc_head(b);
+    CHECK(x->uri_len == y->uri_len && memcmp(x->uri, y->uri, x->uri_len) == 0, "%s: uri", what);
+    CHECK(x->objects == y->objects && x->bytes == y->bytes, "%s: counts", what);
+    CHECK(x->max_objects == y->max_objects && x->max_bytes == y->max_bytes &&
+              x->max_jobs == y->max_jobs, "%s: limits", what);
+    CHECK(x->excluded == y->excluded && x->lower_bound == y->lower_bound &&
+              x->prefix_cut_jobs == y->prefix_cut_jobs, "%s: informative counts", what);
+    CHECK(same_str(x->store, y->store), "%s: store", what);
+    CHECK(same_str(x->content_structure, y->content_structure), "%s: content structure", what);
+    size_t n = gcsplan_plan_doc_job_count(a);
+    CHECK(n == gcsplan_plan_doc_job_count(b), "%s: %zu jobs against %zu", what, n,
+          gcsplan_plan_doc_job_count(b));
+    for (size_t i = 0; i < n; i++) {
+        const gcsplan_plan_job *p = gcsplan_plan_doc_job(a, i), *q = gcsplan_plan_doc_job(b, i);
+        CHECK(p->uri_len == q->uri_len && memcmp(p->uri, q->uri, p->uri_len) == 0 &&
+                  strlen(p->uri) == p->uri_len, "%s: job %zu uri", what, i + 1);
+        CHECK(p->objects == q->objects && p->bytes == q->bytes, "%s: job %zu counts", what, i + 1);
+        CHECK(p->has == q->has && p->flags == q->flags, "%s: job %zu fields", what, i + 1);
+        CHECK(!(p->has & GCSPLAN_PLAN_JOB_LARGEST) || p->largest == q->largest,
+              "%s: job %zu largest", what, i + 1);
+        CHECK(!(p->has & GCSPLAN_PLAN_JOB_DIGEST) || p->digest == q->digest,
+              "%s: job %zu digest", what, i + 1);
+        CHECK(same_str(p->first, q->first) && same_str(p->last, q->last), "%s: job %zu names",
+              what, i + 1);
+        CHECK((p->first == NULL) == !(p->has & GCSPLAN_PLAN_JOB_FIRST) &&
+                  (p->first == NULL || strlen(p->first) == p->first_len),
+              "%s: job %zu first", what, i + 1);
+    }
+    CHECK(gcsplan_plan_doc_digest(a) == gcsplan_plan_doc_digest(b), "%s: plan digest", what);
+}
+
+static void check_same_result(const result *a, const result *b, const char *what)
+{
+    CHECK(a->rc == b->rc, "%s: rc %d, whole %d (%s / %s)", what, b->rc, a->rc, b->err.message,
+          a->err.message);
+    if (a->rc != 0) {
+        CHECK(strcmp(a->err.message, b->err.message) == 0, "%s: message '%s', whole '%s'", what,
+              b->err.message, a->err.message);
+        CHECK(a->err.offset == b->err.offset, "%s: offset %zu, whole %zu", what, b->err.offset,
+              a->err.offset);
+    } else {
+        check_same_doc(a->doc, b->doc, what);
+    }
+}
+
+typedef struct text {
+    char *p;
+    size_t len;
+} text;
+
+static int to_text(const char *data, size_t len, void *payload)
+{
+    text *t = payload;
+    char *p = realloc(t->p, t->len + len + 1);
+    if (p == NULL)
+        return -1;
+    memcpy(p + t->len, data, len);
+    t->p = p;
+    t->len += len;
+    p[t->len] = '\0';
+    return 0;
+}
+
+static text write_doc(const gcsplan_plan_doc *d)
+{
+    text t = { NULL, 0 };
+    gcsplan_plan_writer *w;
+    gcsplan_error err;
+    CHECK(gcsplan_plan_writer_new(&w, to_text, &t, NULL, &err) == 0, "writer_new");
+    int rc = gcsplan_plan_writer_begin(w, gcsplan_plan_doc_head(d), &err);
+    for (size_t i = 0; rc == 0 && i < gcsplan_plan_doc_job_count(d); i++)
+        rc = gcsplan_plan_writer_job(w, gcsplan_plan_doc_job(d, i), &err);
+    if (rc == 0)
+        rc = gcsplan_plan_writer_end(w, &err);
+    /* What the reader took, the writer takes: the bounds are the same. */
+    CHECK(rc == 0, "the writer refused what the reader read: %s", err.message);
+    CHECK(gcsplan_plan_writer_digest(w) == gcsplan_plan_doc_digest(d), "writer digest");
+    gcsplan_plan_writer_free(w);
+    return t;
+}
+
+typedef struct budget {
+    long fail_at, count, live;
+} budget;
+
+static void *b_malloc(size_t size, void *ctx)
+{
+    budget *b = ctx;
+    if (b->count++ == b->fail_at)
+        return NULL;
+    void *p = malloc(size);
+    b->live += p != NULL;
+    return p;
+}
+
+static void *b_realloc(void *ptr, size_t size, void *ctx)
+{
+    budget *b = ctx;
+    if (b->count++ == b->fail_at)
+        return NULL;
+    void *p = realloc(ptr, size);
+    b->live += ptr == NULL && p != NULL;
+    return p;
+}
+
+static void b_free(void *ptr, void *ctx)
+{
+    budget *b = ctx;
+    b->live -= ptr != NULL;
+    free(ptr);
+}
+
+static void torture(const char *s, size_t n, const result *whole)
+{
+    for (long k = 0;; k++) {
+        budget b = { k, 0, 0 };
+        gcsplan_allocator a = { b_malloc, b_realloc, b_free, &b };
+        gcsplan_plan_read_options o = GCSPLAN_PLAN_READ_OPTIONS_INIT;
+        o.allocator = &a;
+        result r = read_in(s, n, 2, 7, &o);
+        if (r.rc != GCSPLAN_ENOMEM) {
+            check_same_result(whole, &r, "with an allocator");
+            gcsplan_plan_doc_free(r.doc);
+            CHECK(b.live == 0, "%ld allocations leaked", b.live);
+            return;
+        }
+        CHECK(r.doc == NULL && r.err.code == GCSPLAN_ENOMEM, "allocation %ld failed badly", k);
+        CHECK(b.live == 0, "allocation %ld failed: %ld allocations leaked", k, b.live);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *s = (const char *)data;
+    g_in = data;
+    g_len = size;
+    uint64_t seed = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < size; i++)
+        seed = (seed ^ data[i]) * 0x100000001b3ull;
+
+    result whole = read_in(s, size, 0, 0, NULL);
+    if (whole.rc != 0) {
+        CHECK(whole.doc == NULL, "a document with an error");
+        CHECK(whole.rc == whole.err.code, "rc %d, err.code %d", whole.rc, whole.err.code);
+        CHECK(whole.rc == GCSPLAN_EINVAL || whole.rc == GCSPLAN_ELIMIT,
+              "unexpected code %d: %s", whole.rc, whole.err.message);
+        CHECK(whole.err.message[0] != '\0' && strchr(whole.err.message, '\n') == NULL,
+              "message not one line: '%s'", whole.err.message);
+        CHECK(whole.err.offset <= size, "offset %zu past the input", whole.err.offset);
+    }
+    result bytewise = read_in(s, size, 1, 0, NULL);
+    check_same_result(&whole, &bytewise, "a byte at a time");
+    gcsplan_plan_doc_free(bytewise.doc);
+    result drawn = read_in(s, size, 2, seed, NULL);
+    check_same_result(&whole, &drawn, "chunks drawn from the input");
+    gcsplan_plan_doc_free(drawn.doc);
+
+    if (whole.rc == 0) {
+        text t = write_doc(whole.doc);
+        result back = read_in(t.p, t.len, 2, seed, NULL);
+        CHECK(back.rc == 0, "the written document does not read back: %s", back.err.message);
+        check_same_doc(whole.doc, back.doc, "read back");
+        text again = write_doc(back.doc);
+        CHECK(again.len == t.len && memcmp(again.p, t.p, t.len) == 0,
+              "writing the read-back document gives other bytes");
+        free(again.p);
+        free(t.p);
+        gcsplan_plan_doc_free(back.doc);
+    }
+    if (size <= ALLOC_TORTURE_MAX)
+        torture(s, size, &whole);
+    gcsplan_plan_doc_free(whole.doc);
+    return 0;
+}

@@ -1,0 +1,10 @@
+=== args
+ls
+-x
+gs://example-archive/**
+=== stdout
+=== stderr
+gcsplan ls: unknown option '-x'
+Try 'gcsplan ls --help'.
+=== exit
+2

@@ -1,0 +1,13 @@
+=== args
+plan
+--json
+--no-preflight
+--listing
+@DATA@/cli/u64.jsonl
+gs://bkt/big/b
+=== stdout
+{"uri":"gs://bkt/big/b","objects":1,"bytes":18446744073709551615,"limits":{"max_objects":null,"max_bytes":null,"max_jobs":null},"excluded":0,"lower_bound":1,"prefix_cut_jobs":1,"jobs":[{"uri":"gs://bkt/big/b","objects":1,"bytes":18446744073709551615,"largest":18446744073709551615,"first":"big/b","last":"big/b","digest":"d36f83a51bf44199","request":{"gcsSource":{"uri":"gs://bkt/big/b"}}}]}
+=== stderr
+1 jobs for 1 objects (16.0 EiB); lower bound 1, prefix-cut plan 1
+=== exit
+0
