@@ -23,22 +23,30 @@
 #define IN_SIZE (1u << 20)
 
 /* A run of literal bytes every match contains: lines without it are passed
- * over wholesale by memmem across the buffer, the way grep does, instead of
- * one matcher call per line. Which run is worth it depends on the names: a
- * run found on most lines ("studies/") only adds work, and memmem is slow
- * for a needle whose start recurs in the text ("studies/2019/..." against
- * lines that all start "studies/"). So the candidates (each literal run, and
- * its tails after each '/') are tried on the first block of input and the
- * one that scans it fastest, among those on few enough lines, is kept. */
+ * over wholesale by a search across the buffer, the way grep does, instead
+ * of one matcher call per line. Which run is worth it depends on the names:
+ * a run found on most lines ("studies/") only adds work. So the candidates
+ * (each literal run, and its tails after each '/') are tried on the first
+ * block of input and the one that scans it fastest, among those on few
+ * enough lines, is kept.
+ *
+ * The search tests three bytes of the needle at every position at once, 16
+ * positions a step: its first, its last, and the one at MID, chosen on the
+ * first block as the byte the fewest places with the right first and last
+ * bytes share (names often share all but a few digits). Only the rare
+ * positions that pass all three are compared whole. Without SSE2 it is
+ * memmem. */
 typedef struct needle {
     const char *s;
     size_t len;
+    size_t mid;
 } needle;
 
 #define NEEDLE_CANDIDATES 32
 #define NEEDLE_SAMPLE (256u << 10)
 #define NEEDLE_MAX_SHARE 8 /* kept only when on fewer than 1 line in 8 */
 #define NEEDLE_MIN 3
+#define MID_SAMPLES 4096   /* places looked at to choose MID */
 
 static double seconds(void)
 {
@@ -47,12 +55,64 @@ static double seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Hits of c in the sample, and how long finding them took. */
-static size_t try_needle(const char *sample, size_t n, const char *c, size_t clen, double *took)
+static needle make_needle(const char *s, size_t len, const char *sample, size_t n)
+{
+    needle nd = { s, len, 0 };
+    size_t share[GCSPLAN_NAME_MAX + 2] = { 0 }, seen = 0;
+    if (n > NEEDLE_SAMPLE)
+        n = NEEDLE_SAMPLE;
+    if (len < 3 || len > sizeof share / sizeof share[0] || n < len)
+        return nd;
+    for (const char *q = sample, *stop = sample + n - len; q <= stop && seen < MID_SAMPLES; q++) {
+        q = memchr(q, s[0], (size_t)(stop - q) + 1);
+        if (q == NULL)
+            break;
+        if (q[len - 1] != s[len - 1])
+            continue;
+        seen++;
+        for (size_t j = 1; j < len - 1; j++)
+            share[j] += q[j] == s[j];
+    }
+    /* Ties go to the later byte: names that share a prefix differ late. */
+    nd.mid = 1;
+    for (size_t j = 2; j < len - 1; j++)
+        if (share[j] <= share[nd.mid])
+            nd.mid = j;
+    return nd;
+}
+
+/* The first occurrence of the needle in [at, end), or NULL. */
+static const char *needle_find(const needle *nd, const char *at, const char *end)
+{
+    size_t n = (size_t)(end - at), i = 0;
+    if (n < nd->len)
+        return NULL;
+#ifdef HAVE_SSE2
+    size_t starts = n - nd->len + 1;
+    const __m128i first = _mm_set1_epi8(nd->s[0]), mid = _mm_set1_epi8(nd->s[nd->mid]),
+                  last = _mm_set1_epi8(nd->s[nd->len - 1]);
+    for (; i + 16 <= starts; i += 16) {
+        const char *q = at + i;
+        __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)q), first);
+        __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + nd->mid)), mid);
+        __m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + nd->len - 1)), last);
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_and_si128(a, b), c));
+             m != 0; m &= m - 1) {
+            const char *hit = q + __builtin_ctz(m);
+            if (memcmp(hit, nd->s, nd->len) == 0)
+                return hit;
+        }
+    }
+#endif
+    return memmem(at + i, n - i, nd->s, nd->len);
+}
+
+/* Hits of the needle in the sample, and how long finding them took. */
+static size_t try_needle(const needle *nd, const char *sample, size_t n, double *took)
 {
     size_t hits = 0;
     double t0 = seconds();
-    for (const char *q = sample; (q = memmem(q, n - (size_t)(q - sample), c, clen)); q += clen)
+    for (const char *q = sample; (q = needle_find(nd, q, sample + n)); q += nd->len)
         hits++;
     *took = seconds() - t0;
     return hits;
@@ -60,7 +120,7 @@ static size_t try_needle(const char *sample, size_t n, const char *c, size_t cle
 
 static needle choose_needle(const gcsplan_pattern *p, const char *sample, size_t n, char sep)
 {
-    needle best = { NULL, 0 };
+    needle best = { NULL, 0, 0 };
     double best_time = 0;
     size_t olen, tried = 0, lines = 0;
     const char *obj = gcsplan_pattern_object(p, &olen);
@@ -80,10 +140,10 @@ static needle choose_needle(const gcsplan_pattern *p, const char *sample, size_t
                 break;
             tried++;
             double took;
-            size_t hits = try_needle(sample, n, obj + start, k - start, &took);
+            needle nd = make_needle(obj + start, k - start, sample, n);
+            size_t hits = try_needle(&nd, sample, n, &took);
             if (hits * NEEDLE_MAX_SHARE <= lines && (best.len == 0 || took < best_time)) {
-                best.s = obj + start;
-                best.len = k - start;
+                best = nd;
                 best_time = took;
             }
         }
@@ -93,81 +153,20 @@ static needle choose_needle(const gcsplan_pattern *p, const char *sample, size_t
 }
 
 /* A literal URI matches one name, so a matching line is the literal with a
- * separator on each side: one search through the buffer finds them all,
- * with no work per line. The search tests three bytes at every position at
- * once, 16 positions a step: a separator at the line's start and one just
- * after its end (lines of the literal's length), and the literal's byte at
- * MID, the one that fewest lines of that length in the first block share
- * (names of one length often share everything but a few digits). Only the
- * rare positions that pass all three are compared whole. */
-typedef struct line_finder {
-    const char *lit;
-    size_t len;
-    size_t mid;
-    char sep;
-} line_finder;
-
-static line_finder choose_mid(const gcsplan_pattern *p, const char *sample, size_t n, char sep)
-{
-    line_finder f = { NULL, 0, 0, sep };
-    size_t share[GCSPLAN_NAME_MAX] = { 0 };
-    f.lit = gcsplan_pattern_object(p, &f.len);
-    if (n > NEEDLE_SAMPLE)
-        n = NEEDLE_SAMPLE;
-    for (const char *q = sample, *nl; (nl = memchr(q, sep, n - (size_t)(q - sample))); q = nl + 1)
-        if ((size_t)(nl - q) == f.len)
-            for (size_t j = 0; j < f.len; j++)
-                share[j] += q[j] == f.lit[j];
-    /* Ties go to the later byte: names that share a prefix differ late. */
-    for (size_t j = 1; j < f.len; j++)
-        if (share[j] <= share[f.mid])
-            f.mid = j;
-    return f;
-}
-
-/* The first SEP LITERAL SEP in [at, end), where *at is a separator, or NULL. */
-static const char *find_line(const gcsplan_pattern *p, const line_finder *f, const char *at,
-                             const char *end)
-{
-    size_t span = f->len + 2;
-    if ((size_t)(end - at) < span)
-        return NULL;
-    size_t starts = (size_t)(end - at) - span + 1, i = 0;
-#ifdef HAVE_SSE2
-    const __m128i sep = _mm_set1_epi8(f->sep), mid = _mm_set1_epi8(f->lit[f->mid]);
-    for (; i + 16 <= starts; i += 16) {
-        const char *q = at + i;
-        __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)q), sep);
-        __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + 1 + f->mid)), mid);
-        __m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + span - 1)), sep);
-        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_and_si128(a, b), c));
-             m != 0; m &= m - 1) {
-            const char *s = q + __builtin_ctz(m);
-            if (gcsplan_pattern_match(p, s + 1, f->len))
-                return s;
-        }
-    }
-#endif
-    /* The last few starts, or all of them without SSE2: line by line. */
-    for (const char *s = at + i, *last = at + starts - 1; s <= last; s++) {
-        s = memchr(s, f->sep, (size_t)(last - s) + 1);
-        if (s == NULL)
-            break;
-        if (s[span - 1] == f->sep && gcsplan_pattern_match(p, s + 1, f->len))
-            return s;
-    }
-    return NULL;
-}
-
-/* The literal's lines among those after the separator at, up to end. */
-static size_t filter_literal(const gcsplan_pattern *p, const line_finder *f, const char *at,
+ * separator on each side: the needle is that whole line, and one search
+ * through the buffer finds every match with no work per line. The first
+ * and last bytes tested are the separators, so only lines of the literal's
+ * length pass them. */
+static size_t filter_literal(const gcsplan_pattern *p, const needle *nd, const char *at,
                              const char *end, out_writer *w)
 {
     size_t matched = 0;
-    while (!w->failed && (at = find_line(p, f, at, end)) != NULL) {
-        out_record(w, at + 1, f->len, f->sep);
-        matched++;
-        at += f->len + 1;
+    while (!w->failed && (at = needle_find(nd, at, end)) != NULL) {
+        if (gcsplan_pattern_match(p, at + 1, nd->len - 2)) { /* true; the matcher decides */
+            out_record(w, at + 1, nd->len - 2, at[0]);
+            matched++;
+        }
+        at += nd->len - 1;
     }
     return matched;
 }
@@ -180,7 +179,7 @@ static size_t filter(const gcsplan_pattern *p, char *line, char *end, char sep, 
     while (line < end && !w->failed) {
         char *from = line;
         if (need->len > 0) {
-            char *hit = memmem(line, (size_t)(end - line), need->s, need->len);
+            char *hit = (char *)needle_find(need, line, end);
             if (hit == NULL)
                 break;
             char *start = memrchr(line, sep, (size_t)(hit - line));
@@ -241,14 +240,18 @@ int cmd_match(int argc, char **argv)
     }
     buf[0] = sep;
     size_t have = 0, matched = 0;
-    needle need = { NULL, 0 };
-    line_finder lit = { NULL, 0, 0, sep };
-    size_t olen;
-    const char *obj = gcsplan_pattern_object(p, &olen);
+    needle need = { NULL, 0, 0 };
     /* A literal with the separator in it matches no line (not possible from
      * a command line: the compiler refuses LF, and argv has no NUL). */
+    char line_of[GCSPLAN_NAME_MAX + 2];
+    size_t olen;
+    const char *obj = gcsplan_pattern_object(p, &olen);
     int literal = gcsplan_pattern_kind_of(p) == GCSPLAN_PATTERN_LITERAL &&
-                  memchr(obj, sep, olen) == NULL;
+                  olen <= GCSPLAN_NAME_MAX && memchr(obj, sep, olen) == NULL;
+    if (literal) {
+        line_of[0] = line_of[olen + 1] = sep;
+        memcpy(line_of + 1, obj, olen);
+    }
     int chosen = 0;
     int skipping = 0, read_err = 0, eof = 0;
     while (!eof && !w.failed) {
@@ -271,8 +274,8 @@ int cmd_match(int argc, char **argv)
         }
         char *line = in, *end = in + have;
         if (!chosen) {
-            if (literal)
-                lit = choose_mid(p, in, have, sep);
+            if (literal) /* from the separator before the first line */
+                need = make_needle(line_of, olen + 2, in - 1, have + 1);
             else
                 need = choose_needle(p, in, have, sep);
             chosen = 1;
@@ -284,7 +287,7 @@ int cmd_match(int argc, char **argv)
                 skipping = 0;
             }
             if (literal) /* line - 1 is a separator, in the buffer or before it */
-                matched += filter_literal(p, &lit, line - 1, last + 1, &w);
+                matched += filter_literal(p, &need, line - 1, last + 1, &w);
             else
                 matched += filter(p, line, last + 1, sep, &need, &w);
             line = last + 1;

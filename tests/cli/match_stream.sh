@@ -34,6 +34,11 @@ check big-output cmp -s "$tmp/big.want" "$tmp/big.out"
 grep -E '^studies/0001.3/[^/]*/IM-[^/]*\.dcm$' "$tmp/big.in" > "$tmp/rare.want"
 check rare-literal cmp -s "$tmp/rare.want" "$tmp/rare.out"
 check rare-literal-nonempty test -s "$tmp/rare.out"
+# The same through a pipe, reads of any size, with a needle in every fifth name.
+cat "$tmp/big.in" | "$bin" match 'gs://my-bucket/studies/*/series-3/IM-*1.dcm' > "$tmp/pipe.out"
+grep -E '^studies/[^/]*/series-3/IM-[^/]*1\.dcm$' "$tmp/big.in" > "$tmp/pipe.want"
+check needle-pipe cmp -s "$tmp/pipe.want" "$tmp/pipe.out"
+check needle-pipe-nonempty test -s "$tmp/pipe.out"
 # A literal URI: one search for the whole line through the buffer. Its
 # line first, last, without a final separator, inside longer lines, after a
 # CR, repeated, and across the reads of a large input.
