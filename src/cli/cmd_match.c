@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #if defined(__SSE2__) && defined(__GNUC__)
-#include <emmintrin.h>
+#include <immintrin.h>
 #define HAVE_SSE2 1
 #endif
 
@@ -34,12 +34,13 @@
  * positions a step: its first, its last, and the one at MID, chosen on the
  * first block as the byte the fewest places with the right first and last
  * bytes share (names often share all but a few digits). Only the rare
- * positions that pass all three are compared whole. Without SSE2 it is
- * memmem. */
+ * positions that pass all three are compared whole. With AVX2 it is 32
+ * positions a step; without SSE2 it is memmem. */
 typedef struct needle {
     const char *s;
     size_t len;
     size_t mid;
+    int avx2;
 } needle;
 
 #define NEEDLE_CANDIDATES 32
@@ -57,7 +58,10 @@ static double seconds(void)
 
 static needle make_needle(const char *s, size_t len, const char *sample, size_t n)
 {
-    needle nd = { s, len, 0 };
+    needle nd = { s, len, 0, 0 };
+#ifdef HAVE_SSE2
+    nd.avx2 = __builtin_cpu_supports("avx2");
+#endif
     size_t share[GCSPLAN_NAME_MAX + 2] = { 0 }, seen = 0;
     if (n > NEEDLE_SAMPLE)
         n = NEEDLE_SAMPLE;
@@ -81,6 +85,60 @@ static needle make_needle(const char *s, size_t len, const char *sample, size_t 
     return nd;
 }
 
+#ifdef HAVE_SSE2
+/* The first occurrence of the needle that starts in at[*i, starts), looked
+ * for 16 starts a step; or NULL, with *i the first start not looked at. */
+static const char *scan_sse2(const needle *nd, const char *at, size_t starts, size_t *i)
+{
+    const __m128i first = _mm_set1_epi8(nd->s[0]), mid = _mm_set1_epi8(nd->s[nd->mid]),
+                  last = _mm_set1_epi8(nd->s[nd->len - 1]);
+    size_t k = *i;
+    for (; k + 16 <= starts; k += 16) {
+        const char *q = at + k;
+        __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)q), first);
+        __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + nd->mid)), mid);
+        __m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + nd->len - 1)), last);
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_and_si128(a, b), c));
+             m != 0; m &= m - 1) {
+            const char *hit = q + __builtin_ctz(m);
+            if (memcmp(hit, nd->s, nd->len) == 0) {
+                *i = k;
+                return hit;
+            }
+        }
+    }
+    *i = k;
+    return NULL;
+}
+
+/* The same, 32 starts a step, on processors that have AVX2. */
+__attribute__((target("avx2")))
+static const char *scan_avx2(const needle *nd, const char *at, size_t starts, size_t *i)
+{
+    const __m256i first = _mm256_set1_epi8(nd->s[0]), mid = _mm256_set1_epi8(nd->s[nd->mid]),
+                  last = _mm256_set1_epi8(nd->s[nd->len - 1]);
+    size_t k = *i;
+    for (; k + 32 <= starts; k += 32) {
+        const char *q = at + k;
+        __m256i a = _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)q), first);
+        __m256i b = _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(q + nd->mid)), mid);
+        __m256i c =
+            _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(q + nd->len - 1)), last);
+        for (unsigned m = (unsigned)_mm256_movemask_epi8(
+                 _mm256_and_si256(_mm256_and_si256(a, b), c));
+             m != 0; m &= m - 1) {
+            const char *hit = q + __builtin_ctz(m);
+            if (memcmp(hit, nd->s, nd->len) == 0) {
+                *i = k;
+                return hit;
+            }
+        }
+    }
+    *i = k;
+    return NULL;
+}
+#endif
+
 /* The first occurrence of the needle in [at, end), or NULL. */
 static const char *needle_find(const needle *nd, const char *at, const char *end)
 {
@@ -88,21 +146,10 @@ static const char *needle_find(const needle *nd, const char *at, const char *end
     if (n < nd->len)
         return NULL;
 #ifdef HAVE_SSE2
-    size_t starts = n - nd->len + 1;
-    const __m128i first = _mm_set1_epi8(nd->s[0]), mid = _mm_set1_epi8(nd->s[nd->mid]),
-                  last = _mm_set1_epi8(nd->s[nd->len - 1]);
-    for (; i + 16 <= starts; i += 16) {
-        const char *q = at + i;
-        __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)q), first);
-        __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + nd->mid)), mid);
-        __m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(q + nd->len - 1)), last);
-        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_and_si128(a, b), c));
-             m != 0; m &= m - 1) {
-            const char *hit = q + __builtin_ctz(m);
-            if (memcmp(hit, nd->s, nd->len) == 0)
-                return hit;
-        }
-    }
+    const char *hit = nd->avx2 ? scan_avx2(nd, at, n - nd->len + 1, &i)
+                               : scan_sse2(nd, at, n - nd->len + 1, &i);
+    if (hit != NULL)
+        return hit;
 #endif
     return memmem(at + i, n - i, nd->s, nd->len);
 }
@@ -120,7 +167,7 @@ static size_t try_needle(const needle *nd, const char *sample, size_t n, double 
 
 static needle choose_needle(const gcsplan_pattern *p, const char *sample, size_t n, char sep)
 {
-    needle best = { NULL, 0, 0 };
+    needle best = { NULL, 0, 0, 0 };
     double best_time = 0;
     size_t olen, tried = 0, lines = 0;
     const char *obj = gcsplan_pattern_object(p, &olen);
@@ -240,7 +287,7 @@ int cmd_match(int argc, char **argv)
     }
     buf[0] = sep;
     size_t have = 0, matched = 0;
-    needle need = { NULL, 0, 0 };
+    needle need = { NULL, 0, 0, 0 };
     /* A literal with the separator in it matches no line (not possible from
      * a command line: the compiler refuses LF, and argv has no NUL). */
     char line_of[GCSPLAN_NAME_MAX + 2];
