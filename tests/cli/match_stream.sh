@@ -64,6 +64,14 @@ check literal-none-status test $? = 1
 check literal-after-long-line test "$(cat "$tmp/lit3.out")" = "$(printf '%s\n%s' "$lit" "$lit")"
 printf 'a\nb\n\na\n' | "$bin" match gs://my-bucket/a > "$tmp/one.out"
 check literal-one-byte test "$(cat "$tmp/one.out")" = "$(printf 'a\na')"
+long=$(head -c 1024 /dev/zero | tr '\0' 'x')
+{ echo "${long}x"; echo "$long"; echo "${long%x}"; echo "y${long%x}"; echo "${long%x}y"; } |
+  "$bin" match "gs://my-bucket/$long" > "$tmp/1024.out"
+check literal-1024 test "$(cat "$tmp/1024.out")" = "$long"
+u8=$(printf 'uploads/M\303\274ller/\346\227\245\346\234\254.dcm')
+{ echo "$u8"; printf 'uploads/Muller/\346\227\245\346\234\254.dcm\n'; echo "$u8"; } |
+  "$bin" match "gs://my-bucket/$u8" > "$tmp/u8.out"
+check literal-utf8 test "$(cat "$tmp/u8.out")" = "$(printf '%s\n%s' "$u8" "$u8")"
 ( set -o pipefail; "$bin" match 'gs://my-bucket/studies/**.dcm' < "$tmp/big.in" 2> "$tmp/head.err" | head -1 > /dev/null )
 check head-status test $? = 0
 check head-quiet test ! -s "$tmp/head.err"
