@@ -277,7 +277,7 @@ int cmd_match(int argc, char **argv)
     for (size_t i = 0; i < gcsplan_pattern_warning_count(p); i++)
         diag_uri_warning(uri, ulen, gcsplan_pattern_warning(p, i));
 
-    char *buf = malloc(IN_SIZE + 1), *in = buf + 1;
+    char *buf = malloc(IN_SIZE + 1);
     out_writer w;
     if (buf == NULL || out_open(&w, STDOUT_FILENO) != 0) {
         free(buf);
@@ -285,6 +285,7 @@ int cmd_match(int argc, char **argv)
         diag_error("out of memory");
         return EXIT_SOURCE;
     }
+    char *in = buf + 1;
     buf[0] = sep;
     size_t have = 0, matched = 0;
     needle need = { NULL, 0, 0, 0 };
