@@ -10,7 +10,8 @@
 #   WORK       where the names file is written and kept (default: GCSPLAN's dir/bench-data)
 #   REPS       runs per command; the fastest counts (default 5)
 # The patterns are bench_match's classes (bench_match --cases). Uses
-# hyperfine when it is installed, else a best-of-REPS wall-clock timer.
+# hyperfine when it is installed, else a best-of-REPS wall-clock timer that
+# runs the two commands in turns.
 set -euo pipefail
 
 if [ $# -lt 1 ] || [ ! -x "$1" ]; then
@@ -31,17 +32,26 @@ if [ ! -s "$names" ]; then
 fi
 echo "$count names, $(($(stat -c %s "$names") / 1048576)) MiB: $names"
 
-# Seconds (fractional) of the fastest of $reps runs of a shell command line.
-best_of() {
-    local best="" start end t
+# Seconds (fractional) of one run of a shell command line.
+run_once() {
+    local start end
+    start=$(date +%s%N)
+    bash -c "$1" || [ $? -eq 1 ] # exit 1 is "nothing matched", not a failure
+    end=$(date +%s%N)
+    echo $((end - start))
+}
+
+# Fastest of $reps runs of each of two command lines, taken in turns so that
+# a burst of load from elsewhere does not fall on one of them only: "T1 T2".
+best_pair() {
+    local b1="" b2="" t
     for _ in $(seq "$reps"); do
-        start=$(date +%s%N)
-        bash -c "$1" || [ $? -eq 1 ] # exit 1 is "nothing matched", not a failure
-        end=$(date +%s%N)
-        t=$((end - start))
-        if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+        t=$(run_once "$1")
+        if [ -z "$b1" ] || [ "$t" -lt "$b1" ]; then b1=$t; fi
+        t=$(run_once "$2")
+        if [ -z "$b2" ] || [ "$t" -lt "$b2" ]; then b2=$t; fi
     done
-    awk -v ns="$best" 'BEGIN { printf "%.3f", ns / 1e9 }'
+    awk -v a="$b1" -v b="$b2" 'BEGIN { printf "%.3f %.3f\n", a / 1e9, b / 1e9 }'
 }
 
 # Fastest time of each of two command lines, by hyperfine: "T1 T2".
@@ -68,8 +78,7 @@ while IFS=$'\t' read -r label uri regex; do
         # hyperfine -N runs without a shell, so give it one for the redirections.
         read -r g_s r_s < <(hyperfine_pair "bash -c \"$g_cmd\"" "bash -c \"$r_cmd\"")
     else
-        g_s=$(best_of "$g_cmd")
-        r_s=$(best_of "$r_cmd")
+        read -r g_s r_s < <(best_pair "$g_cmd" "$r_cmd")
     fi
     ratio=$(awk -v g="$g_s" -v r="$r_s" 'BEGIN { printf "%.2fx", r / g }')
     printf '%-10s %8s %10s %10s %9s\n' "$label" "$g_count" "$g_s" "$r_s" "$ratio"

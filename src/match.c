@@ -114,15 +114,32 @@ int gcsplan__glob_segment_match(const gcsplan_pattern *p, const gp_seg *s,
     return piece_at_end(p, t + s->tail, t + s->ntok, text, len, (size_t)pos);
 }
 
+/* A literal is a valid object name itself, so equal bytes are the whole test.
+ * The length and the last 8 bytes (where names that share a long prefix
+ * differ) are compared together, without a branch between them: on names of
+ * mixed lengths "len == object_len" alone is a coin toss for the branch
+ * predictor, while both together are almost always false. */
+static int literal_match(const gcsplan_pattern *p, const char *name, size_t len)
+{
+    size_t n = p->object_len;
+    uint64_t tail;
+    if (n < sizeof tail || len < sizeof tail)
+        return len == n && memcmp(name, p->object, n) == 0;
+    memcpy(&tail, name + len - sizeof tail, sizeof tail);
+    if (((uint64_t)(len ^ n) | (tail ^ p->lit_tail)) != 0)
+        return 0;
+    return memcmp(name, p->object, n - sizeof tail) == 0;
+}
+
 int gcsplan_pattern_match(const gcsplan_pattern *p, const char *name, size_t len)
 {
+    if (p->kind == GCSPLAN_PATTERN_LITERAL)
+        return literal_match(p, name, len);
     /* Object names are 1..1024 bytes (one unsigned compare for both ends)
-     * and never "." or "..". A literal pattern is never "." or ".." itself,
-     * and only patterns that can match 1 or 2 bytes need the dot check. */
+     * and never "." or "..". Only patterns that can match 1 or 2 bytes need
+     * the dot check. */
     if (len - 1 >= GCSPLAN_NAME_MAX || len < p->min_len)
         return 0;
-    if (p->kind == GCSPLAN_PATTERN_LITERAL)
-        return len == p->object_len && memcmp(name, p->object, len) == 0;
     if (GCSPLAN_UNLIKELY(len <= 2) && name[0] == '.' && (len == 1 || name[1] == '.'))
         return 0;
     if (p->kind == GCSPLAN_PATTERN_RECURSIVE)

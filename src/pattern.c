@@ -597,6 +597,8 @@ int gcsplan_pattern_compile(gcsplan_pattern **out, const char *uri, size_t len,
     } else {
         p->kind = GCSPLAN_PATTERN_LITERAL;
         p->prefix_len = sc.obj_len;
+        if (sc.obj_len >= sizeof p->lit_tail)
+            memcpy(&p->lit_tail, p->object + sc.obj_len - sizeof p->lit_tail, sizeof p->lit_tail);
     }
     build_segments(p);
     find_warnings(p);

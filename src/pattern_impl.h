@@ -39,6 +39,7 @@ struct gcsplan_pattern {
     size_t suffix_len;      /* recursive: object ends with these literal bytes */
     size_t tail_len;        /* segmented: literal bytes after the last wildcard */
     size_t min_len;
+    uint64_t lit_tail;      /* literal of 8 bytes or more: its last 8 bytes, as memcpy loads them */
     size_t lit_end;         /* object[0, lit_end) is whole literal segments, '/' included */
     size_t first_glob;      /* index of the first segment that is not literal */
     gp_seg *segs;

@@ -161,6 +161,70 @@ static void test_length_bounds(void **state)
     free(big);
 }
 
+/* A literal compares its length and last 8 bytes before the rest: names
+ * that differ in one byte anywhere, or only in length, around that cut. */
+static void test_literal(void **state)
+{
+    (void)state;
+    static const size_t lengths[] = { 1, 2, 7, 8, 9, 15, 16, 17, 52, 1023, 1024 };
+    char *want = malloc(GCSPLAN_NAME_MAX + 2), *name = malloc(GCSPLAN_NAME_MAX + 2);
+    char *uri = malloc(GCSPLAN_URI_MAX);
+    assert_non_null(want);
+    assert_non_null(name);
+    assert_non_null(uri);
+    for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+        size_t n = lengths[k];
+        for (size_t i = 0; i < n; i++) /* every byte distinct from its neighbours */
+            want[i] = (char)('a' + i % 26);
+        int len = snprintf(uri, GCSPLAN_URI_MAX, "gs://bkt/%.*s", (int)n, want);
+        gcsplan_pattern *p = NULL;
+        gcsplan_error err;
+        assert_int_equal(gcsplan_pattern_compile(&p, uri, (size_t)len, NULL, &err), 0);
+        assert_int_equal(gcsplan_pattern_kind_of(p), GCSPLAN_PATTERN_LITERAL);
+
+        memcpy(name, want, n);
+        assert_true(gcsplan_pattern_match(p, name, n));
+        assert_false(gcsplan_pattern_match(p, name, 0));
+        assert_false(gcsplan_pattern_match(p, name, n - 1));
+        name[n] = want[n - 1];
+        assert_false(gcsplan_pattern_match(p, name, n + 1));
+        /* The same tail one byte further on: equal last 8 bytes, other length. */
+        memmove(name + 1, want, n);
+        name[0] = want[0];
+        assert_false(gcsplan_pattern_match(p, name, n + 1));
+        /* One byte different, each position in turn. */
+        for (size_t i = 0; i < n; i++) {
+            memcpy(name, want, n);
+            name[i] = (char)(name[i] ^ 0x20);
+            if (gcsplan_pattern_match(p, name, n)) {
+                print_error("length %zu: a name differing at byte %zu matches\n", n, i);
+                fail();
+            }
+        }
+        gcsplan_pattern_free(p);
+    }
+    free(want);
+    free(name);
+    free(uri);
+
+    /* Non-ASCII, and a prefix of a multi-byte character. */
+    gcsplan_pattern *p = compile_object("uploads/M\xc3\xbcller/\xe6\x97\xa5\xe6\x9c\xac.dcm");
+    const char *same = "uploads/M\xc3\xbcller/\xe6\x97\xa5\xe6\x9c\xac.dcm";
+    assert_true(gcsplan_pattern_match(p, same, strlen(same)));
+    assert_false(gcsplan_pattern_match(p, "uploads/Muller/\xe6\x97\xa5\xe6\x9c\xac.dcm",
+                                       strlen("uploads/Muller/\xe6\x97\xa5\xe6\x9c\xac.dcm")));
+    assert_false(gcsplan_pattern_match(p, "uploads/M\xc3\xbcller/\xe6\x97\xa5\xe6\x9c\xad.dcm",
+                                       strlen(same)));
+    assert_false(gcsplan_pattern_match(p, same, strlen(same) - 1));
+    gcsplan_pattern_free(p);
+    p = compile_object("\xc3\xa9");
+    assert_true(gcsplan_pattern_match(p, "\xc3\xa9", 2));
+    assert_false(gcsplan_pattern_match(p, "\xc3\xa9", 1));
+    assert_false(gcsplan_pattern_match(p, "\xc3\xa8", 2));
+    assert_false(gcsplan_pattern_match(p, "\xc2\xa9", 2));
+    gcsplan_pattern_free(p);
+}
+
 static double seconds(void)
 {
     struct timespec ts;
@@ -255,6 +319,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),           cmocka_unit_test(test_length_bounds),
+        cmocka_unit_test(test_literal),
         cmocka_unit_test(test_no_backtracking), cmocka_unit_test(test_segments),
         cmocka_unit_test(test_render),
     };
