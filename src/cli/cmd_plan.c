@@ -365,7 +365,12 @@ int cmd_plan(int argc, char **argv)
         gcsplan_plan_stats st;
         gcsplan_planner_stats(r.planner, &st);
         int pst = plan_print(&a.fmt, &m, &a.pfa);
-        status = out_file_close(&r.out, st.objects == 0 ? EXIT_NO : pst);
+        int result = st.objects == 0 ? EXIT_NO : pst;
+        /* A failure while printing (3) keeps -o FILE as it was, even when
+         * nothing matched, and is the status: output that failed is not a
+         * "no". */
+        int closed = out_file_close(&r.out, pst == EXIT_SOURCE ? EXIT_SOURCE : result);
+        status = closed == EXIT_SOURCE ? EXIT_SOURCE : result;
         plan_summary(&m);
     }
 done:

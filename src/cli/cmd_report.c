@@ -176,7 +176,7 @@ int cmd_report(int argc, char **argv)
     memset(&a, 0, sizeof a);
     memset(&run, 0, sizeof run);
     run.out.fd = -1;
-    int status = cli_parse_status(CLI_BAD);
+    int status;
     int prc = parse(&a, argc, argv);
     if (prc != CLI_PARSED) {
         status = cli_parse_status(prc);

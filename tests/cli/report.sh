@@ -193,6 +193,15 @@ check "-o /dev/full: said once" [ "$(grep -c 'gcsplan: error: writing /dev/full:
 "$bin" plan --json --listing "$example" "$U" -o /dev/full 2> "$tmp/err"
 check "plan -o /dev/full: exit 3" [ $? = 3 ]
 check "plan -o /dev/full: said" grep -q 'gcsplan: error: writing /dev/full: No space left on device' "$tmp/err"
+# A write that fails part way (the file size limit, its signal ignored so
+# that write() reports EFBIG): the old file stays, no temporary file is left.
+(trap '' XFSZ; ulimit -f 8; exec "$bin" report -o "$tmp/keep.html" "$tmp/plan.json") 2> "$tmp/err"
+check "a failed write: exit 3" [ $? = 3 ]
+check "a failed write: said" grep -q "gcsplan: error: writing $tmp/keep.html: File too large" "$tmp/err"
+check "a failed write: the old file stays" grep -qx 'old page' "$tmp/keep.html"
+(trap '' XFSZ; ulimit -f 8; exec "$bin" plan --json --listing "$example" "$U" -o "$tmp/keep.html") 2> "$tmp/err"
+check "plan: a failed write: exit 3" [ $? = 3 ]
+check "plan: a failed write: the old file stays" grep -qx 'old page' "$tmp/keep.html"
 check "no temporary file left" [ -z "$(ls -a "$tmp" | grep -E '\.[A-Za-z0-9]{6}$')" ]
 (umask 027; "$bin" report -o "$tmp/mode.html" "$tmp/plan.json")
 check "-o: the mode a new file gets" [ "$(stat -c %a "$tmp/mode.html")" = 640 ]
