@@ -1,4 +1,4 @@
-/* report_driver: build a report the way `gcsplan report` will, from a JSON
+/* report_driver: build a report the way `gcsplan report` does, from a JSON
  * Lines listing or from a generated archive, for the tests and for the
  * figures in docs/report.md.
  *
