@@ -10,6 +10,10 @@
  *    inside the input;
  *  - a document read is written again by the writer and read back equal,
  *    with the same plan digest, and writing that again gives the same bytes;
+ *  - all of this again with the prefix summary and the pre-flight read
+ *    (GCSPLAN_PLAN_READ_SUMMARY, _PREFLIGHT): a summary read is one the
+ *    summary's own writer writes identically after any chunking, and the
+ *    pre-flight's text is the same; both survive the round trip;
  *  - for small inputs, failing the Nth allocation, for every N, gives
  *    GCSPLAN_ENOMEM, no document and no leak. */
 #include <stdio.h>
@@ -72,6 +76,38 @@ static int same_str(const char *a, const char *b)
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+typedef struct text {
+    char *p;
+    size_t len;
+} text;
+
+static int to_text(const char *data, size_t len, void *payload)
+{
+    text *t = payload;
+    char *p = realloc(t->p, t->len + len + 1);
+    if (p == NULL)
+        return -1;
+    memcpy(p + t->len, data, len);
+    t->p = p;
+    t->len += len;
+    p[t->len] = '\0';
+    return 0;
+}
+
+/* A document's summary as its writer writes it ("" when it has none). */
+static text summary_text(const gcsplan_plan_doc *d)
+{
+    text t = { NULL, 0 };
+    const gcsplan_summary *sum = gcsplan_plan_doc_summary(d);
+    gcsplan_error err;
+    if (sum != NULL)
+        CHECK(gcsplan_summary_write_json(sum, to_text, &t, &err) == 0,
+              "a summary read does not write: %s", err.message);
+    if (t.p == NULL)
+        t.p = calloc(1, 1);
+    return t;
+}
+
 static void check_same_doc(const gcsplan_plan_doc *a, const gcsplan_plan_doc *b, const char *what)
 {
     const gcsplan_plan_head *x = gcsplan_plan_doc_head(a), *y = gcsplan_plan_doc_head(b);
@@ -103,6 +139,14 @@ static void check_same_doc(const gcsplan_plan_doc *a, const gcsplan_plan_doc *b,
               "%s: job %zu first", what, i + 1);
     }
     CHECK(gcsplan_plan_doc_digest(a) == gcsplan_plan_doc_digest(b), "%s: plan digest", what);
+    size_t pa, pb;
+    const char *fa = gcsplan_plan_doc_preflight(a, &pa), *fb = gcsplan_plan_doc_preflight(b, &pb);
+    CHECK(same_str(fa, fb) && pa == pb && (fa == NULL || strlen(fa) == pa), "%s: pre-flight",
+          what);
+    text sa = summary_text(a), sb = summary_text(b);
+    CHECK(sa.len == sb.len && memcmp(sa.p, sb.p, sa.len) == 0, "%s: summary", what);
+    free(sa.p);
+    free(sb.p);
 }
 
 static void check_same_result(const result *a, const result *b, const char *what)
@@ -119,24 +163,6 @@ static void check_same_result(const result *a, const result *b, const char *what
     }
 }
 
-typedef struct text {
-    char *p;
-    size_t len;
-} text;
-
-static int to_text(const char *data, size_t len, void *payload)
-{
-    text *t = payload;
-    char *p = realloc(t->p, t->len + len + 1);
-    if (p == NULL)
-        return -1;
-    memcpy(p + t->len, data, len);
-    t->p = p;
-    t->len += len;
-    p[t->len] = '\0';
-    return 0;
-}
-
 static text write_doc(const gcsplan_plan_doc *d)
 {
     text t = { NULL, 0 };
@@ -146,6 +172,12 @@ static text write_doc(const gcsplan_plan_doc *d)
     int rc = gcsplan_plan_writer_begin(w, gcsplan_plan_doc_head(d), &err);
     for (size_t i = 0; rc == 0 && i < gcsplan_plan_doc_job_count(d); i++)
         rc = gcsplan_plan_writer_job(w, gcsplan_plan_doc_job(d, i), &err);
+    size_t plen;
+    const char *pf = gcsplan_plan_doc_preflight(d, &plen);
+    if (rc == 0 && pf != NULL)
+        rc = gcsplan_plan_writer_raw(w, "preflight", pf, plen, &err);
+    if (rc == 0 && gcsplan_plan_doc_summary(d) != NULL)
+        rc = gcsplan_plan_writer_summary(w, gcsplan_plan_doc_summary(d), &err);
     if (rc == 0)
         rc = gcsplan_plan_writer_end(w, &err);
     /* What the reader took, the writer takes: the bounds are the same. */
@@ -186,15 +218,19 @@ static void b_free(void *ptr, void *ctx)
     free(ptr);
 }
 
-static void torture(const char *s, size_t n, const result *whole)
+static void torture(const char *s, size_t n, const result *whole, unsigned flags)
 {
     for (long k = 0;; k++) {
         budget b = { k, 0, 0 };
         gcsplan_allocator a = { b_malloc, b_realloc, b_free, &b };
         gcsplan_plan_read_options o = GCSPLAN_PLAN_READ_OPTIONS_INIT;
         o.allocator = &a;
+        o.flags = flags;
         result r = read_in(s, n, 2, 7, &o);
         if (r.rc != GCSPLAN_ENOMEM) {
+            /* The read is done: what the comparison allocates (a summary
+             * written through the document's allocator) must not fail. */
+            b.fail_at = -1;
             check_same_result(whole, &r, "with an allocator");
             gcsplan_plan_doc_free(r.doc);
             CHECK(b.live == 0, "%ld allocations leaked", b.live);
@@ -205,16 +241,12 @@ static void torture(const char *s, size_t n, const result *whole)
     }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Read, compare the chunkings, round-trip: with the given read flags. */
+static void one_way(const char *s, size_t size, uint64_t seed, unsigned flags)
 {
-    const char *s = (const char *)data;
-    g_in = data;
-    g_len = size;
-    uint64_t seed = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < size; i++)
-        seed = (seed ^ data[i]) * 0x100000001b3ull;
-
-    result whole = read_in(s, size, 0, 0, NULL);
+    gcsplan_plan_read_options o = GCSPLAN_PLAN_READ_OPTIONS_INIT;
+    o.flags = flags;
+    result whole = read_in(s, size, 0, 0, &o);
     if (whole.rc != 0) {
         CHECK(whole.doc == NULL, "a document with an error");
         CHECK(whole.rc == whole.err.code, "rc %d, err.code %d", whole.rc, whole.err.code);
@@ -224,16 +256,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
               "message not one line: '%s'", whole.err.message);
         CHECK(whole.err.offset <= size, "offset %zu past the input", whole.err.offset);
     }
-    result bytewise = read_in(s, size, 1, 0, NULL);
+    result bytewise = read_in(s, size, 1, 0, &o);
     check_same_result(&whole, &bytewise, "a byte at a time");
     gcsplan_plan_doc_free(bytewise.doc);
-    result drawn = read_in(s, size, 2, seed, NULL);
+    result drawn = read_in(s, size, 2, seed, &o);
     check_same_result(&whole, &drawn, "chunks drawn from the input");
     gcsplan_plan_doc_free(drawn.doc);
 
     if (whole.rc == 0) {
         text t = write_doc(whole.doc);
-        result back = read_in(t.p, t.len, 2, seed, NULL);
+        result back = read_in(t.p, t.len, 2, seed, &o);
         CHECK(back.rc == 0, "the written document does not read back: %s", back.err.message);
         check_same_doc(whole.doc, back.doc, "read back");
         text again = write_doc(back.doc);
@@ -244,7 +276,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gcsplan_plan_doc_free(back.doc);
     }
     if (size <= ALLOC_TORTURE_MAX)
-        torture(s, size, &whole);
+        torture(s, size, &whole, flags);
     gcsplan_plan_doc_free(whole.doc);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *s = (const char *)data;
+    g_in = data;
+    g_len = size;
+    uint64_t seed = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < size; i++)
+        seed = (seed ^ data[i]) * 0x100000001b3ull;
+    one_way(s, size, seed, 0);
+    one_way(s, size, seed, GCSPLAN_PLAN_READ_SUMMARY | GCSPLAN_PLAN_READ_PREFLIGHT);
     return 0;
 }

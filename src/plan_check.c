@@ -274,6 +274,17 @@ static int note(gcsplan_plan_check *c, size_t job, const char *name, size_t len,
 int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len, uint64_t size,
                            int64_t generation, int excluded, gcsplan_error *err)
 {
+    return gcsplan_plan_check_add_ext(c, name, len, size, generation, excluded, NULL, err);
+}
+
+int gcsplan_plan_check_add_ext(gcsplan_plan_check *c, const char *name, size_t len,
+                               uint64_t size, int64_t generation, int excluded, size_t *job,
+                               gcsplan_error *err)
+{
+    /* Set before anything can fail: a caller that feeds the job on (the
+     * report's summary) never reads a stale index. */
+    if (job != NULL)
+        *job = GCSPLAN_PLAN_NO_JOB;
     if (c->failed)
         return c->failed;
     if (!c->have_prev && prepare(c, err) != 0)
@@ -330,6 +341,8 @@ int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len, 
         return violation(c, err, "invariant 2: two jobs match '%.200s'", name);
     if (note(c, hit, name, len, size, generation) != 0)
         return out_of_memory(c, err);
+    if (job != NULL)
+        *job = hit;
     return 0;
 }
 

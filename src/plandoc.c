@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gcsplan/plandoc.h"
+#include "gcsplan/report.h"
 #include "internal.h"
 #include "plandoc_internal.h"
 
@@ -91,6 +92,18 @@ uint64_t gcsplan_plan_doc_digest(const gcsplan_plan_doc *d)
     return d->digest;
 }
 
+const struct gcsplan_summary *gcsplan_plan_doc_summary(const gcsplan_plan_doc *d)
+{
+    return d->summary;
+}
+
+const char *gcsplan_plan_doc_preflight(const gcsplan_plan_doc *d, size_t *len)
+{
+    if (len != NULL)
+        *len = d->preflight_len;
+    return d->preflight;
+}
+
 void gcsplan_plan_doc_free(gcsplan_plan_doc *d)
 {
     if (d == NULL)
@@ -100,6 +113,7 @@ void gcsplan_plan_doc_free(gcsplan_plan_doc *d)
         gcsplan__free(&d->alloc, b);
     }
     gcsplan__free(&d->alloc, d->jobs);
+    gcsplan_summary_free(d->summary);
     gcsplan__free(&d->alloc, d);
 }
 

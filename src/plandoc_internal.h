@@ -19,6 +19,9 @@ struct gcsplan_plan_doc {
     size_t njobs, cap;
     gcsplan__block *blocks;
     uint64_t digest;
+    struct gcsplan_summary *summary; /* GCSPLAN_PLAN_READ_SUMMARY; owned */
+    const char *preflight;           /* GCSPLAN_PLAN_READ_PREFLIGHT; in blocks */
+    size_t preflight_len;
 };
 
 /* A copy of s[0..n) and a NUL in d's blocks, or NULL when out of memory. */

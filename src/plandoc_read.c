@@ -23,7 +23,13 @@
  * or just after the second of two tokens that nothing separates (which is
  * never JSON, and yajl stops there). The bytes since the last flush point
  * are held back (at most two tokens and a byte) and handed over, together,
- * with the rest of the run, in the next call. */
+ * with the rest of the run, in the next call.
+ *
+ * Two members are read only when asked (the report needs them, verify does
+ * not): "summary" goes event by event to the summary reader of
+ * report_summary_parse.c, which checks it as gcsplan_summary_parse does, so
+ * its text is never held; "preflight" is written again, compactly, into a
+ * capped buffer, for gcsplan_report_add_preflight_json to read later. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -34,8 +40,11 @@
 #include <yajl/yajl_parse.h>
 
 #include "gcsplan/plandoc.h"
+#include "gcsplan/report.h"
 #include "internal.h"
 #include "plandoc_internal.h"
+#include "report_json.h"
+#include "report_summary.h"
 #include "util/buf.h"
 #include "util/escape.h"
 #include "util/num.h"
@@ -46,7 +55,9 @@
 #define NO_FLUSH ((size_t)-1)
 
 /* Containers. */
-enum { C_ROOT = 1, C_LIMITS, C_JOBS, C_JOB, C_WARNINGS, C_SKIP };
+enum { C_ROOT = 1, C_LIMITS, C_JOBS, C_JOB, C_WARNINGS, C_SKIP,
+       C_SUMMARY,                   /* the summary and everything in it */
+       C_KEEP_MAP, C_KEEP_ARRAY };  /* the pre-flight's containers */
 
 /* Keys the reader knows; K_SKIP is any other. Each is a bit of a "seen" mask. */
 enum {
@@ -54,7 +65,8 @@ enum {
     K_URI, K_OBJECTS, K_BYTES, K_LIMITS, K_EXCLUDED, K_LOWER_BOUND, K_PREFIX_CUT, K_STORE,
     K_CS, K_JOBS, K_PLAN_DIGEST,
     K_MAX_OBJECTS, K_MAX_BYTES, K_MAX_JOBS,
-    K_J_URI, K_J_OBJECTS, K_J_BYTES, K_J_LARGEST, K_J_FIRST, K_J_LAST, K_J_DIGEST, K_J_WARNINGS
+    K_J_URI, K_J_OBJECTS, K_J_BYTES, K_J_LARGEST, K_J_FIRST, K_J_LAST, K_J_DIGEST, K_J_WARNINGS,
+    K_SUMMARY, K_PREFLIGHT
 };
 
 typedef struct key_name {
@@ -67,7 +79,7 @@ static const key_name root_keys[] = {
     { "excluded", K_EXCLUDED }, { "lower_bound", K_LOWER_BOUND },
     { "prefix_cut_jobs", K_PREFIX_CUT }, { "store", K_STORE },
     { "content_structure", K_CS }, { "jobs", K_JOBS }, { "plan_digest", K_PLAN_DIGEST },
-    { NULL, 0 },
+    { "summary", K_SUMMARY }, { "preflight", K_PREFLIGHT }, { NULL, 0 },
 };
 static const key_name limit_keys[] = {
     { "max_objects", K_MAX_OBJECTS }, { "max_bytes", K_MAX_BYTES }, { "max_jobs", K_MAX_JOBS },
@@ -98,6 +110,7 @@ struct gcsplan_plan_reader {
     yajl_handle y;
     uint64_t max_document;
     size_t max_jobs;
+    unsigned int flags;        /* GCSPLAN_PLAN_READ_* */
     uint64_t fed;              /* bytes handed to yajl so far */
     uint64_t scanned;          /* bytes the scanner has seen (fed, or held) */
     /* the scanner that bounds tokens and finds flush points */
@@ -119,6 +132,13 @@ struct gcsplan_plan_reader {
     gcsplan_plan_job job;      /* the job being read */
     int has_plan_digest;
     uint64_t plan_digest;
+    /* "summary", while it is read */
+    gcsplan__summary_reader *summary;
+    /* "preflight", while it is written again */
+    gcsplan__buf keep;
+    int keep_open;             /* keep is initialised */
+    int keep_after_key;        /* a key was written: its value needs no comma */
+    unsigned char keep_more[GCSPLAN_PLAN_DEPTH_MAX]; /* the container has a member */
     /* the first error, returned again by every later call */
     int failed;
     gcsplan_error err;
@@ -218,6 +238,139 @@ static int digest(gcsplan_plan_reader *r, int type, const char *s, size_t n, int
     return 1;
 }
 
+/* --- "summary": events to the summary reader --------------------------------------- */
+
+/* The summary reader's verdict on an event (ok: 1 to go on). */
+static int summary_said(gcsplan_plan_reader *r, int ok)
+{
+    if (ok)
+        return 1;
+    const gcsplan__rj *w = gcsplan__summary_reader_walker(r->summary);
+    return fail(r, w->rc ? w->rc : GCSPLAN_EINVAL, "\"summary\": %s", w->message);
+}
+
+static int summary_begin(gcsplan_plan_reader *r, int type)
+{
+    if (type != V_MAP)
+        return fail(r, GCSPLAN_EINVAL, "\"summary\" is not an object");
+    gcsplan_summary_options so = GCSPLAN_SUMMARY_OPTIONS_INIT;
+    so.allocator = &r->alloc;
+    gcsplan_error e;
+    if (gcsplan__summary_reader_new(&r->summary, &so, &e) != 0)
+        return fail(r, e.code, "%s", e.message);
+    if (!push(r, C_SUMMARY))
+        return 0;
+    return summary_said(r, gcsplan__rj_open(gcsplan__summary_reader_walker(r->summary), 1));
+}
+
+/* A value inside the summary. */
+static int summary_value(gcsplan_plan_reader *r, int type, const char *s, size_t n)
+{
+    gcsplan__rj *w = gcsplan__summary_reader_walker(r->summary);
+    switch (type) {
+    case V_MAP:
+    case V_ARRAY:
+        if (!push(r, C_SUMMARY))
+            return 0;
+        return summary_said(r, gcsplan__rj_open(w, type == V_MAP));
+    case V_NULL: return summary_said(r, gcsplan__rj_scalar(w, GCSPLAN__RJ_NULL, NULL, 0));
+    case V_BOOL: return summary_said(r, gcsplan__rj_scalar(w, GCSPLAN__RJ_BOOL, NULL, n));
+    case V_NUMBER: return summary_said(r, gcsplan__rj_scalar(w, GCSPLAN__RJ_NUMBER, s, n));
+    default: return summary_said(r, gcsplan__rj_scalar(w, GCSPLAN__RJ_STRING, s, n));
+    }
+}
+
+/* The summary's object closed: the whole must hold. */
+static int summary_end(gcsplan_plan_reader *r)
+{
+    gcsplan_summary *s;
+    gcsplan_error e;
+    int rc = gcsplan__summary_reader_finish(r->summary, &s, "\"summary\"", &e);
+    gcsplan__summary_reader_free(r->summary);
+    r->summary = NULL;
+    if (rc != 0)
+        return fail(r, rc, "%s", e.message);
+    r->doc->summary = s;
+    return 1;
+}
+
+/* --- "preflight": written again ------------------------------------------------------ */
+
+static int keep_said(gcsplan_plan_reader *r)
+{
+    int e = gcsplan__buf_error(&r->keep);
+    if (e == GCSPLAN_ELIMIT)
+        return fail(r, e, "\"preflight\" is larger than %zu bytes", GCSPLAN_PLAN_PREFLIGHT_MAX);
+    if (e != 0)
+        return fail(r, e, "out of memory");
+    return 1;
+}
+
+/* A comma before a member, or before a value of an array, but the first. */
+static void keep_sep(gcsplan_plan_reader *r)
+{
+    unsigned char *more = &r->keep_more[r->depth - 1];
+    if (*more)
+        gcsplan__buf_putc(&r->keep, ',');
+    *more = 1;
+}
+
+static int keep_open(gcsplan_plan_reader *r, int type)
+{
+    gcsplan__buf_putc(&r->keep, type == V_MAP ? '{' : '[');
+    if (!push(r, type == V_MAP ? C_KEEP_MAP : C_KEEP_ARRAY))
+        return 0;
+    r->keep_more[r->depth - 1] = 0;
+    return keep_said(r);
+}
+
+static int keep_begin(gcsplan_plan_reader *r, int type)
+{
+    if (type != V_MAP)
+        return fail(r, GCSPLAN_EINVAL, "\"preflight\" is not an object");
+    gcsplan__buf_dynamic(&r->keep, &r->alloc, GCSPLAN_PLAN_PREFLIGHT_MAX);
+    r->keep_open = 1;
+    return keep_open(r, type);
+}
+
+static int keep_value(gcsplan_plan_reader *r, int type, const char *s, size_t n)
+{
+    gcsplan__buf *b = &r->keep;
+    if (!r->keep_after_key)
+        keep_sep(r);
+    r->keep_after_key = 0;
+    switch (type) {
+    case V_MAP:
+    case V_ARRAY: return keep_open(r, type);
+    case V_NULL: gcsplan__buf_puts(b, "null"); break;
+    case V_BOOL: gcsplan__buf_puts(b, n ? "true" : "false"); break;
+    case V_NUMBER: gcsplan__buf_put(b, s, n); break; /* as written: yajl checked it */
+    default: gcsplan__json_str(b, s, n); break;
+    }
+    return keep_said(r);
+}
+
+static int keep_key(gcsplan_plan_reader *r, const char *key, size_t len)
+{
+    keep_sep(r);
+    gcsplan__json_str(&r->keep, key, len);
+    gcsplan__buf_putc(&r->keep, ':');
+    r->keep_after_key = 1;
+    return keep_said(r);
+}
+
+static int keep_end(gcsplan_plan_reader *r)
+{
+    char *text = gcsplan__doc_strdup(r->doc, r->keep.p, r->keep.len);
+    if (text == NULL)
+        return fail(r, GCSPLAN_ENOMEM, "out of memory");
+    r->doc->preflight = text;
+    r->doc->preflight_len = r->keep.len;
+    gcsplan__buf_free(&r->keep);
+    r->keep_open = 0;
+    return 1;
+}
+
 /* A value in the root object, under r->key. */
 static int root_value(gcsplan_plan_reader *r, int type, const char *s, size_t n)
 {
@@ -263,6 +416,10 @@ static int root_value(gcsplan_plan_reader *r, int type, const char *s, size_t n)
     case K_PLAN_DIGEST:
         r->has_plan_digest = 1;
         return digest(r, type, s, n, r->key, &r->plan_digest);
+    case K_SUMMARY:
+        return summary_begin(r, type);
+    case K_PREFLIGHT:
+        return keep_begin(r, type);
     default: /* K_SKIP */
         return type == V_MAP || type == V_ARRAY ? push(r, C_SKIP) : 1;
     }
@@ -330,6 +487,9 @@ static int value(gcsplan_plan_reader *r, int type, const char *s, size_t n)
     case C_ROOT: return root_value(r, type, s, n);
     case C_LIMITS: return limit_value(r, type, s, n);
     case C_JOB: return job_value(r, type, s, n);
+    case C_SUMMARY: return summary_value(r, type, s, n);
+    case C_KEEP_MAP:
+    case C_KEEP_ARRAY: return keep_value(r, type, s, n);
     case C_JOBS:
         if (type != V_MAP)
             return fail(r, GCSPLAN_EINVAL, "not a JSON object");
@@ -371,9 +531,24 @@ static int end_container(gcsplan_plan_reader *r)
     int c = r->stack[r->depth - 1];
     if (c == C_JOB && !end_job(r))
         return 0;
+    if (c == C_SUMMARY &&
+        !summary_said(r, gcsplan__rj_close(gcsplan__summary_reader_walker(r->summary))))
+        return 0;
+    if (c == C_KEEP_MAP || c == C_KEEP_ARRAY) {
+        gcsplan__buf_putc(&r->keep, c == C_KEEP_MAP ? '}' : ']');
+        if (!keep_said(r))
+            return 0;
+    }
     r->depth--;
     if (c == C_ROOT)
         r->done = 1;
+    /* The member's own value closed: back in the root object. */
+    if (r->depth > 0 && r->stack[r->depth - 1] == C_ROOT) {
+        if (c == C_SUMMARY)
+            return summary_end(r);
+        if (c == C_KEEP_MAP)
+            return keep_end(r);
+    }
     return 1;
 }
 
@@ -383,6 +558,11 @@ static int map_key(void *ctx, const unsigned char *key, size_t len)
     if (r->failed)
         return 0;
     int c = r->stack[r->depth - 1];
+    if (c == C_SUMMARY)
+        return summary_said(r, gcsplan__rj_map_key(gcsplan__summary_reader_walker(r->summary),
+                                                   (const char *)key, len));
+    if (c == C_KEEP_MAP)
+        return keep_key(r, (const char *)key, len);
     const key_name *table = c == C_ROOT ? root_keys : c == C_LIMITS ? limit_keys
                             : c == C_JOB ? job_keys : NULL;
     r->key = K_SKIP;
@@ -391,6 +571,10 @@ static int map_key(void *ctx, const unsigned char *key, size_t len)
             r->key = k->key;
             break;
         }
+    /* Not asked for: skipped like any unknown key. */
+    if ((r->key == K_SUMMARY && !(r->flags & GCSPLAN_PLAN_READ_SUMMARY)) ||
+        (r->key == K_PREFLIGHT && !(r->flags & GCSPLAN_PLAN_READ_PREFLIGHT)))
+        r->key = K_SKIP;
     if (r->key == K_SKIP)
         return 1;
     /* A key given twice would leave it to chance which value counts. */
@@ -402,7 +586,7 @@ static int map_key(void *ctx, const unsigned char *key, size_t len)
 }
 
 static int on_null(void *ctx) { return value(ctx, V_NULL, NULL, 0); }
-static int on_bool(void *ctx, int b) { (void)b; return value(ctx, V_BOOL, NULL, 0); }
+static int on_bool(void *ctx, int b) { return value(ctx, V_BOOL, NULL, b != 0); }
 static int on_number(void *ctx, const char *s, size_t n) { return value(ctx, V_NUMBER, s, n); }
 static int on_string(void *ctx, const unsigned char *s, size_t n)
 {
@@ -425,10 +609,17 @@ int gcsplan_plan_reader_new(gcsplan_plan_reader **out, const gcsplan_plan_read_o
     *out = NULL;
     gcsplan_plan_read_options o = GCSPLAN_PLAN_READ_OPTIONS_INIT;
     if (opts != NULL) {
-        if (opts->version != GCSPLAN_PLAN_READ_OPTIONS_VERSION)
+        if (opts->version != 1 && opts->version != GCSPLAN_PLAN_READ_OPTIONS_VERSION)
             return gcsplan__error_set(err, GCSPLAN_EINVAL, "unsupported options version %u",
                                       opts->version);
-        o = *opts;
+        /* A version 1 struct ends before flags: only its own fields are read. */
+        o.allocator = opts->allocator;
+        o.max_document = opts->max_document;
+        o.max_jobs = opts->max_jobs;
+        if (opts->version >= 2)
+            o.flags = opts->flags;
+        if (o.flags & ~(GCSPLAN_PLAN_READ_SUMMARY | GCSPLAN_PLAN_READ_PREFLIGHT))
+            return gcsplan__error_set(err, GCSPLAN_EINVAL, "unknown flags 0x%x", o.flags);
     }
     const gcsplan_allocator *a = gcsplan__allocator_or_default(o.allocator);
     gcsplan_plan_reader *r = gcsplan__malloc(a, sizeof *r);
@@ -438,6 +629,7 @@ int gcsplan_plan_reader_new(gcsplan_plan_reader **out, const gcsplan_plan_read_o
     r->alloc = *a;
     r->max_document = o.max_document ? o.max_document : GCSPLAN_PLAN_DOCUMENT_MAX;
     r->max_jobs = o.max_jobs ? o.max_jobs : GCSPLAN_PLAN_JOBS_MAX;
+    r->flags = o.flags;
     r->doc = gcsplan__malloc(a, sizeof *r->doc);
     if (r->doc != NULL) {
         memset(r->doc, 0, sizeof *r->doc);
@@ -629,6 +821,25 @@ int gcsplan_plan_reader_feed(gcsplan_plan_reader *r, const char *data, size_t le
     return 0;
 }
 
+/* The summary must describe this plan: the same objects and bytes, and job
+ * indexes that are the plan's (the report links and colours by them). A
+ * plan edited by hand (a job dropped) fails here, not in the page. */
+static int summary_matches(gcsplan_plan_reader *r)
+{
+    const gcsplan_plan_doc *d = r->doc;
+    gcsplan_summary_totals t;
+    gcsplan_summary_totals_get(d->summary, &t);
+    if (t.objects != d->head.objects || t.bytes != d->head.bytes)
+        return fail_doc(r, GCSPLAN_EINVAL, "\"summary\" counts %llu objects of %llu bytes, the "
+                                           "plan %llu of %llu: it is not this plan's",
+                        (unsigned long long)t.objects, (unsigned long long)t.bytes,
+                        (unsigned long long)d->head.objects, (unsigned long long)d->head.bytes);
+    if (t.jobs > d->njobs)
+        return fail_doc(r, GCSPLAN_EINVAL, "\"summary\" names job %zu, the plan has %zu: it is "
+                                           "not this plan's", t.jobs, d->njobs);
+    return 1;
+}
+
 int gcsplan_plan_reader_finish(gcsplan_plan_reader *r, gcsplan_plan_doc **out,
                                gcsplan_error *err)
 {
@@ -654,6 +865,8 @@ int gcsplan_plan_reader_finish(gcsplan_plan_reader *r, gcsplan_plan_doc **out,
                                 "a DICOM store");
         return failed(r, err);
     }
+    if (d->summary != NULL && summary_matches(r) == 0)
+        return failed(r, err);
     d->digest = gcsplan_plan_digest_uri(GCSPLAN_DIGEST_INIT, d->head.uri, d->head.uri_len);
     for (size_t i = 0; i < d->njobs; i++)
         d->digest = gcsplan_plan_digest_job(d->digest, &d->jobs[i]);
@@ -674,6 +887,9 @@ void gcsplan_plan_reader_free(gcsplan_plan_reader *r)
     if (r->y != NULL)
         yajl_free(r->y);
     gcsplan__free(&r->alloc, r->hold);
+    gcsplan__summary_reader_free(r->summary);
+    if (r->keep_open)
+        gcsplan__buf_free(&r->keep);
     gcsplan_plan_doc_free(r->doc);
     gcsplan__free(&r->alloc, r);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gcsplan/plandoc.h"
+#include "gcsplan/report.h"
 #include "internal.h"
 #include "util/buf.h"
 #include "util/escape.h"
@@ -293,6 +294,26 @@ int gcsplan_plan_writer_raw(gcsplan_plan_writer *w, const char *k, const char *j
         return gcsplan__error_set(err, GCSPLAN_ESOURCE, "the output failed");
     }
     return 0;
+}
+
+int gcsplan_plan_writer_summary(gcsplan_plan_writer *w, const gcsplan_summary *s,
+                                gcsplan_error *err)
+{
+    if ((w->state != W_JOBS && w->state != W_AFTER_JOBS) || w->failed)
+        return refuse(w, err);
+    /* A finished summary has at least its root. */
+    if (s == NULL || gcsplan_summary_node_count(s) == 0)
+        return gcsplan__error_set(err, GCSPLAN_EINVAL, "the summary is NULL or not finished");
+    close_jobs(w);
+    gcsplan__buf_puts(&w->buf, ",\"summary\":");
+    int rc = flush(w, err);
+    if (rc != 0)
+        return rc;
+    /* Streamed: a summary of a large budget is larger than a piece. */
+    rc = gcsplan_summary_write_json(s, w->write, w->payload, err);
+    if (rc != 0)
+        w->failed = rc;
+    return rc;
 }
 
 int gcsplan_plan_writer_end(gcsplan_plan_writer *w, gcsplan_error *err)

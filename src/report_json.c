@@ -31,8 +31,8 @@ static void after_value(gcsplan__rj *w)
         w->frames[w->depth - 1].index++;
 }
 
-/* yajl callbacks return 1 to go on, 0 to stop the parse. */
-static int scalar(gcsplan__rj *w, gcsplan__rj_type t, const char *s, size_t n)
+/* Like yajl's callbacks, these return 1 to go on, 0 to stop the parse. */
+int gcsplan__rj_scalar(gcsplan__rj *w, gcsplan__rj_type t, const char *s, size_t n)
 {
     if (w->fn(w, t, s, n, w->ctx) != 0) {
         if (w->rc == 0)
@@ -43,20 +43,23 @@ static int scalar(gcsplan__rj *w, gcsplan__rj_type t, const char *s, size_t n)
     return 1;
 }
 
-static int cb_null(void *c) { return scalar(c, GCSPLAN__RJ_NULL, NULL, 0); }
-static int cb_bool(void *c, int b) { return scalar(c, GCSPLAN__RJ_BOOL, NULL, b != 0); }
+static int cb_null(void *c) { return gcsplan__rj_scalar(c, GCSPLAN__RJ_NULL, NULL, 0); }
+static int cb_bool(void *c, int b)
+{
+    return gcsplan__rj_scalar(c, GCSPLAN__RJ_BOOL, NULL, b != 0);
+}
 
 static int cb_number(void *c, const char *s, size_t n)
 {
-    return scalar(c, GCSPLAN__RJ_NUMBER, s, n);
+    return gcsplan__rj_scalar(c, GCSPLAN__RJ_NUMBER, s, n);
 }
 
 static int cb_string(void *c, const unsigned char *s, size_t n)
 {
-    return scalar(c, GCSPLAN__RJ_STRING, (const char *)s, n);
+    return gcsplan__rj_scalar(c, GCSPLAN__RJ_STRING, (const char *)s, n);
 }
 
-static int rj_open(gcsplan__rj *w, int is_map)
+int gcsplan__rj_open(gcsplan__rj *w, int is_map)
 {
     if (w->depth == GCSPLAN__RJ_DEPTH_MAX) {
         gcsplan__rj_fail(w, GCSPLAN_ELIMIT, "nested deeper than %d levels",
@@ -75,12 +78,11 @@ static int rj_open(gcsplan__rj *w, int is_map)
     return 1;
 }
 
-static int cb_start_map(void *c) { return rj_open(c, 1); }
-static int cb_start_array(void *c) { return rj_open(c, 0); }
+static int cb_start_map(void *c) { return gcsplan__rj_open(c, 1); }
+static int cb_start_array(void *c) { return gcsplan__rj_open(c, 0); }
 
-static int cb_key(void *c, const unsigned char *s, size_t n)
+int gcsplan__rj_map_key(gcsplan__rj *w, const char *s, size_t n)
 {
-    gcsplan__rj *w = c;
     gcsplan__rj_frame *f = &w->frames[w->depth - 1];
     /* Copied: yajl's bytes are not NUL-terminated and not stable. A key too
      * long to be a known one is kept as "", which no reader asks for. */
@@ -91,9 +93,13 @@ static int cb_key(void *c, const unsigned char *s, size_t n)
     return 1;
 }
 
-static int cb_end(void *c)
+static int cb_key(void *c, const unsigned char *s, size_t n)
 {
-    gcsplan__rj *w = c;
+    return gcsplan__rj_map_key(c, (const char *)s, n);
+}
+
+int gcsplan__rj_close(gcsplan__rj *w)
+{
     if (w->fn(w, GCSPLAN__RJ_END, NULL, 0, w->ctx) != 0) {
         if (w->rc == 0)
             gcsplan__rj_fail(w, GCSPLAN_EINVAL, "rejected value");
@@ -102,6 +108,11 @@ static int cb_end(void *c)
     w->depth--;
     after_value(w);
     return 1;
+}
+
+static int cb_end(void *c)
+{
+    return gcsplan__rj_close(c);
 }
 
 static const yajl_callbacks callbacks = {

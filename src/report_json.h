@@ -64,4 +64,15 @@ int gcsplan__rj_fail(gcsplan__rj *w, int code, const char *fmt, ...)
 int gcsplan__rj_parse(const char *json, size_t len, gcsplan__rj_fn fn, void *ctx,
                       const char *what, gcsplan_error *err);
 
+/* The same walk driven by another parser's events, for a value embedded in
+ * a larger document (the plan reader hands a plan's "summary" to the
+ * summary reader this way, without a second parse or a copy of its text).
+ * w starts zeroed with fn and ctx set. Each returns 1 to go on, or 0 with
+ * w->rc and w->message saying why. A string's bytes must be valid UTF-8
+ * (as yajl checks). */
+int gcsplan__rj_scalar(gcsplan__rj *w, gcsplan__rj_type t, const char *s, size_t n);
+int gcsplan__rj_open(gcsplan__rj *w, int is_map);
+int gcsplan__rj_map_key(gcsplan__rj *w, const char *s, size_t n);
+int gcsplan__rj_close(gcsplan__rj *w);
+
 #endif

@@ -147,8 +147,10 @@ static int on_event(gcsplan__rj *w, gcsplan__rj_type t, const char *s, size_t n,
         return bad(w, "not a JSON object");
     if (d == 0)
         return bad(w, "not a JSON object");
-    if (!gcsplan__rj_key(w, 0, "findings") || d == 1)
+    if (!gcsplan__rj_key(w, 0, "findings"))
         return 0; /* the top map itself, or a key this reader does not use */
+    if (d == 1) /* "findings" itself: a scalar here is not the array it must be */
+        return t == GCSPLAN__RJ_END ? 0 : bad(w, "\"findings\" is an array");
     if (d == 2)
         return t == GCSPLAN__RJ_ARRAY || t == GCSPLAN__RJ_END ? 0 : bad(w, "\"findings\" is an array");
     if (d == 3 && t == GCSPLAN__RJ_MAP) {

@@ -33,4 +33,19 @@ unsigned gcsplan__summary_bucket_of(uint64_t size);
 int gcsplan__summary_alloc(gcsplan_summary **out, const gcsplan_summary_options *opts,
                            gcsplan_error *err);
 
+/* A summary read from events (report_summary_parse.c): gcsplan_summary_parse
+ * feeds it from its own parse, the plan reader from the events of a plan
+ * document's "summary" member. new, then the events to the walker (its
+ * first is the summary object's opening), then finish, which checks the
+ * whole and hands out the summary (what names the input in messages:
+ * "what: ..."); free in any case. */
+typedef struct gcsplan__summary_reader gcsplan__summary_reader;
+struct gcsplan__rj;
+int gcsplan__summary_reader_new(gcsplan__summary_reader **out,
+                                const gcsplan_summary_options *opts, gcsplan_error *err);
+struct gcsplan__rj *gcsplan__summary_reader_walker(gcsplan__summary_reader *sr);
+int gcsplan__summary_reader_finish(gcsplan__summary_reader *sr, gcsplan_summary **out,
+                                   const char *what, gcsplan_error *err);
+void gcsplan__summary_reader_free(gcsplan__summary_reader *sr);
+
 #endif

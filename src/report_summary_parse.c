@@ -402,61 +402,105 @@ static int check_all(reader *r, gcsplan__rj *w)
     return 0;
 }
 
-int gcsplan_summary_parse(gcsplan_summary **out, const char *json, size_t len,
-                          const gcsplan_summary_options *opts, gcsplan_error *err)
-{
-    if (out == NULL || (json == NULL && len > 0))
-        return gcsplan__error_set(err, GCSPLAN_EINVAL, "no summary pointer or input");
-    *out = NULL;
+struct gcsplan__summary_reader {
+    gcsplan_allocator alloc;
     reader r;
-    memset(&r, 0, sizeof r);
-    int rc = gcsplan__summary_alloc(&r.s, opts, err);
+    gcsplan__rj w;
+};
+
+int gcsplan__summary_reader_new(gcsplan__summary_reader **out,
+                                const gcsplan_summary_options *opts, gcsplan_error *err)
+{
+    *out = NULL;
+    gcsplan_summary *s;
+    int rc = gcsplan__summary_alloc(&s, opts, err);
     if (rc != 0)
         return rc;
-    r.last_bucket = -1;
-    gcsplan__buf_dynamic(&r.arena, &r.s->alloc, ARENA_MAX);
+    gcsplan__summary_reader *sr = gcsplan__malloc(&s->alloc, sizeof *sr);
+    if (sr == NULL) {
+        gcsplan_summary_free(s);
+        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+    }
+    memset(sr, 0, sizeof *sr);
+    sr->alloc = s->alloc;
+    sr->r.s = s;
+    sr->r.last_bucket = -1;
+    gcsplan__buf_dynamic(&sr->r.arena, &sr->alloc, ARENA_MAX);
+    sr->w.fn = on_event;
+    sr->w.ctx = &sr->r;
     /* Folders nest at most one per byte of an object name, and the root. */
-    r.stack = gcsplan__malloc(&r.s->alloc, (GCSPLAN_NAME_MAX + 2) * sizeof *r.stack);
-    if (r.stack == NULL) {
-        rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
-        goto done;
+    sr->r.stack = gcsplan__malloc(&sr->alloc, (GCSPLAN_NAME_MAX + 2) * sizeof *sr->r.stack);
+    if (sr->r.stack == NULL) {
+        gcsplan__summary_reader_free(sr);
+        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
     }
+    *out = sr;
+    return 0;
+}
+
+gcsplan__rj *gcsplan__summary_reader_walker(gcsplan__summary_reader *sr)
+{
+    return &sr->w;
+}
+
+int gcsplan__summary_reader_finish(gcsplan__summary_reader *sr, gcsplan_summary **out,
+                                   const char *what, gcsplan_error *err)
+{
+    *out = NULL;
+    reader *r = &sr->r;
     gcsplan__rj w;
-    rc = gcsplan__rj_parse(json, len, on_event, &r, "summary", err);
-    if (rc == 0) {
-        memset(&w, 0, sizeof w);
-        if (check_all(&r, &w) != 0)
-            rc = gcsplan__error_set(err, w.rc, "summary: %s", w.message);
-    }
-    if (rc != 0)
-        goto done;
-    gcsplan_summary *s = r.s;
-    s->nodes = gcsplan__malloc(&s->alloc, r.n_nodes * sizeof *s->nodes);
-    s->arena = gcsplan__buf_take(&r.arena);
-    if (s->nodes == NULL || s->arena == NULL) {
-        rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < r.n_nodes; i++) {
-        pnode *p = &r.nodes[i];
+    memset(&w, 0, sizeof w);
+    if (check_all(r, &w) != 0)
+        return gcsplan__error_set(err, w.rc, "%s: %s", what, w.message);
+    gcsplan_summary *s = r->s;
+    s->nodes = gcsplan__malloc(&s->alloc, r->n_nodes * sizeof *s->nodes);
+    s->arena = gcsplan__buf_take(&r->arena);
+    if (s->nodes == NULL || s->arena == NULL)
+        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->n_nodes; i++) {
+        pnode *p = &r->nodes[i];
         s->nodes[i] = p->n;
         /* Runs have no name of their own. */
         s->nodes[i].name = p->have & HAVE_NAME ? s->arena + p->name_at : "";
         s->nodes[i].first = p->have & HAVE_FIRST ? s->arena + p->first_at : NULL;
         s->nodes[i].last = p->have & HAVE_LAST ? s->arena + p->last_at : NULL;
     }
-    s->n_nodes = r.n_nodes;
-    s->max_nodes = (size_t)r.max_nodes;
-    s->objects = r.objects;
-    s->bytes = r.bytes;
-    s->jobs = (size_t)r.jobs;
+    s->n_nodes = r->n_nodes;
+    s->max_nodes = (size_t)r->max_nodes;
+    s->objects = r->objects;
+    s->bytes = r->bytes;
+    s->jobs = (size_t)r->jobs;
     s->finished = 1;
     *out = s;
-    r.s = NULL;
-done:
-    gcsplan__buf_free(&r.arena);
-    gcsplan__free(r.s ? &r.s->alloc : &(*out)->alloc, r.nodes);
-    gcsplan__free(r.s ? &r.s->alloc : &(*out)->alloc, r.stack);
-    gcsplan_summary_free(r.s);
+    r->s = NULL;
+    return 0;
+}
+
+void gcsplan__summary_reader_free(gcsplan__summary_reader *sr)
+{
+    if (sr == NULL)
+        return;
+    gcsplan_allocator a = sr->alloc;
+    gcsplan__buf_free(&sr->r.arena);
+    gcsplan__free(&a, sr->r.nodes);
+    gcsplan__free(&a, sr->r.stack);
+    gcsplan_summary_free(sr->r.s);
+    gcsplan__free(&a, sr);
+}
+
+int gcsplan_summary_parse(gcsplan_summary **out, const char *json, size_t len,
+                          const gcsplan_summary_options *opts, gcsplan_error *err)
+{
+    if (out == NULL || (json == NULL && len > 0))
+        return gcsplan__error_set(err, GCSPLAN_EINVAL, "no summary pointer or input");
+    *out = NULL;
+    gcsplan__summary_reader *sr;
+    int rc = gcsplan__summary_reader_new(&sr, opts, err);
+    if (rc != 0)
+        return rc;
+    rc = gcsplan__rj_parse(json, len, on_event, &sr->r, "summary", err);
+    if (rc == 0)
+        rc = gcsplan__summary_reader_finish(sr, out, "summary", err);
+    gcsplan__summary_reader_free(sr);
     return rc;
 }

@@ -395,8 +395,10 @@ int gcsplan__rp_treemap(const gcsplan_report *r, rp_out *o)
     }
     gcsplan__ro_raw(o, "<section id=\"map\"><h2>Where the data is</h2>");
     if (s == NULL) {
-        gcsplan__ro_raw(o, "<p class=\"muted\">This plan document has no prefix summary: "
-                           "make it again with a gcsplan that writes one.</p></section>");
+        gcsplan__ro_raw(o, "<p class=\"muted\">This plan document has no prefix summary (it "
+                           "was made with <code>--no-summary</code>, or by a gcsplan that did "
+                           "not write one): <code>gcsplan plan --json</code> makes it again "
+                           "with one.</p></section>");
         return 0;
     }
     /* Paths are at most an object name long: the reader and the

@@ -8,6 +8,7 @@
  *   gcsplan/preflight.h  findings about an import before it runs
  *   gcsplan/plan.h     split the objects into import jobs, and prove the plan
  *   gcsplan/plandoc.h  plan documents: read, write, digest, URI containment
+ *   gcsplan/report.h   the prefix summary and the HTML report of a plan and its run
  *   gcsplan/version.h  version macros and runtime query */
 #ifndef GCSPLAN_H
 #define GCSPLAN_H
@@ -21,5 +22,6 @@
 #include "gcsplan/preflight.h"
 #include "gcsplan/plan.h"
 #include "gcsplan/plandoc.h"
+#include "gcsplan/report.h"
 
 #endif

@@ -23,6 +23,7 @@
  *     gcsplan_plan_check_new(&c, pl, &err);
  *     for each object, in the same order:
  *         gcsplan_plan_check_add(c, name, len, size, generation, excluded, &err);
+ *         (or gcsplan_plan_check_add_ext, which also tells the object's job)
  *     gcsplan_plan_check_finish(c, &err);   (0, or GCSPLAN_ERROR naming the broken invariant)
  *
  * Memory: the planner holds the jobs it plans and, while reading, one frame
@@ -142,6 +143,19 @@ GCSPLAN_API int gcsplan_plan_check_new(gcsplan_plan_check **out, gcsplan_planner
 GCSPLAN_API int gcsplan_plan_check_add(gcsplan_plan_check *c, const char *name, size_t len,
                                        uint64_t size, int64_t generation, int excluded,
                                        gcsplan_error *err);
+
+/* The job of an object that no job holds (an excluded one). */
+#define GCSPLAN_PLAN_NO_JOB ((size_t)-1)
+
+/* As gcsplan_plan_check_add, and *job (when job is not NULL) says which job
+ * matches the object: its index, as gcsplan_planner_job() counts, or
+ * GCSPLAN_PLAN_NO_JOB for an excluded object and after any error. The
+ * checker proves each object's one job anyway; this hands it out, for what
+ * is made on the same pass (the report's prefix summary, gcsplan_summary_add
+ * in gcsplan/report.h). */
+GCSPLAN_API int gcsplan_plan_check_add_ext(gcsplan_plan_check *c, const char *name, size_t len,
+                                           uint64_t size, int64_t generation, int excluded,
+                                           size_t *job, gcsplan_error *err);
 
 /* All objects seen: check the jobs' counts and sizes, and the limits.
  * Returns 0 when invariants 1, 2, 3 and 5 of SPEC section 4 hold (and the

@@ -7,8 +7,11 @@
  *                        plan needs (the head, and per job its URI, counts,
  *                        digest, largest object, first and last names),
  *                        never the document's text, and skips every other
- *                        key at any depth without recursion. Its bounds are
- *                        below; past one it stops with GCSPLAN_ELIMIT.
+ *                        key at any depth without recursion. Asked to, it
+ *                        also reads the prefix summary (into a
+ *                        gcsplan_summary, as the report needs it) and keeps
+ *                        the pre-flight findings. Its bounds are below; past
+ *                        one it stops with GCSPLAN_ELIMIT.
  *                        gcsplan_plan_read_file() reads a file with it.
  *   gcsplan_plan_writer  writes a plan document job by job to a callback.
  *   gcsplan_plan_digest_*  a stable 64-bit identity of a plan's content.
@@ -49,6 +52,9 @@
 extern "C" {
 #endif
 
+/* A report's prefix summary (gcsplan/report.h), which a plan document may carry. */
+struct gcsplan_summary;
+
 /* --- bounds of the reader ------------------------------------------------------------ */
 
 /* Bytes of JSON text, by default (gcsplan_plan_read_options.max_document). */
@@ -63,6 +69,11 @@ extern "C" {
 /* A store's resource name. URIs are bounded by GCSPLAN_URI_MAX and the
  * first and last object names by GCSPLAN_NAME_MAX. */
 #define GCSPLAN_STORE_MAX 1024
+/* The pre-flight findings kept with GCSPLAN_PLAN_READ_PREFLIGHT, as JSON
+ * text: a pre-flight writes at most 32 examples of at most an object name
+ * each per finding, a few hundred kilobytes. The summary's bounds are its
+ * own (gcsplan_summary_parse in gcsplan/report.h). */
+#define GCSPLAN_PLAN_PREFLIGHT_MAX ((size_t)16 << 20)
 
 /* --- the document -------------------------------------------------------------------- */
 
@@ -117,24 +128,45 @@ GCSPLAN_API size_t gcsplan_plan_doc_job_count(const gcsplan_plan_doc *d);
 GCSPLAN_API const gcsplan_plan_job *gcsplan_plan_doc_job(const gcsplan_plan_doc *d, size_t i);
 /* The plan digest of the document (below). */
 GCSPLAN_API uint64_t gcsplan_plan_doc_digest(const gcsplan_plan_doc *d);
+/* The prefix summary ("summary", docs/report.md), read and checked with
+ * GCSPLAN_PLAN_READ_SUMMARY; NULL when the document has none or it was not
+ * asked for. Borrowed from d (a finished gcsplan_summary of
+ * gcsplan/report.h), valid while d lives. */
+GCSPLAN_API const struct gcsplan_summary *gcsplan_plan_doc_summary(const gcsplan_plan_doc *d);
+/* The pre-flight findings ("preflight") as compact JSON text of *len bytes
+ * (NUL-terminated), kept with GCSPLAN_PLAN_READ_PREFLIGHT; NULL (and *len
+ * 0) when the document has none or they were not asked for. Not checked
+ * beyond being a JSON object: gcsplan_report_add_preflight_json reads it.
+ * Borrowed from d. len may be NULL. */
+GCSPLAN_API const char *gcsplan_plan_doc_preflight(const gcsplan_plan_doc *d, size_t *len);
 /* Free a document; NULL is a no-op. */
 GCSPLAN_API void gcsplan_plan_doc_free(gcsplan_plan_doc *d);
 
 /* --- reading ------------------------------------------------------------------------- */
 
-#define GCSPLAN_PLAN_READ_OPTIONS_VERSION 1
+/* Read "summary" into a gcsplan_summary (gcsplan_plan_doc_summary): it
+ * must be an object gcsplan_summary_parse accepts, whose objects and bytes
+ * are the plan's and whose job indexes are the plan's jobs. */
+#define GCSPLAN_PLAN_READ_SUMMARY 0x1u
+/* Keep "preflight", an object, as JSON text (gcsplan_plan_doc_preflight). */
+#define GCSPLAN_PLAN_READ_PREFLIGHT 0x2u
+
+/* Version 1 of the options ends before flags; both versions are read. */
+#define GCSPLAN_PLAN_READ_OPTIONS_VERSION 2
 typedef struct gcsplan_plan_read_options {
     unsigned int version;               /* GCSPLAN_PLAN_READ_OPTIONS_VERSION */
     const gcsplan_allocator *allocator; /* NULL: the C library's; copied */
     uint64_t max_document;              /* bytes; 0: GCSPLAN_PLAN_DOCUMENT_MAX */
     size_t max_jobs;                    /* 0: GCSPLAN_PLAN_JOBS_MAX */
+    unsigned int flags;                 /* GCSPLAN_PLAN_READ_*; since version 2 */
 } gcsplan_plan_read_options;
-#define GCSPLAN_PLAN_READ_OPTIONS_INIT { GCSPLAN_PLAN_READ_OPTIONS_VERSION, NULL, 0, 0 }
+#define GCSPLAN_PLAN_READ_OPTIONS_INIT { GCSPLAN_PLAN_READ_OPTIONS_VERSION, NULL, 0, 0, 0 }
 
 typedef struct gcsplan_plan_reader gcsplan_plan_reader;
 
 /* A reader of one document. opts may be NULL. Returns 0, GCSPLAN_EINVAL
- * (bad options) or GCSPLAN_ENOMEM. The caller frees *out. Thread-safe. */
+ * (bad options: an unknown version or flag) or GCSPLAN_ENOMEM. The caller
+ * frees *out. Thread-safe. */
 GCSPLAN_API int gcsplan_plan_reader_new(gcsplan_plan_reader **out,
                                         const gcsplan_plan_read_options *opts,
                                         gcsplan_error *err);
@@ -153,10 +185,11 @@ GCSPLAN_API int gcsplan_plan_reader_feed(gcsplan_plan_reader *r, const char *dat
  *   "plan_digest" (checked against the jobs when present), and per job
  *   "uri", "objects", "bytes" (required), "largest", "first", "last",
  *   "digest" (16 hexadecimal digits), "warnings" ("oversize",
- *   "inseparable"; other strings are ignored).
+ *   "inseparable"; other strings are ignored); with the flags, "summary"
+ *   and "preflight" (above).
  * Integers are 0 to 2^64-1, written without sign, fraction or exponent.
- * Any other key, "request" and "preflight" included, is skipped. A key
- * given twice is an error. */
+ * Any other key, "request" included, is skipped, and so are "summary" and
+ * "preflight" without their flags. A key given twice is an error. */
 GCSPLAN_API int gcsplan_plan_reader_finish(gcsplan_plan_reader *r, gcsplan_plan_doc **out,
                                            gcsplan_error *err);
 
@@ -221,6 +254,13 @@ GCSPLAN_API int gcsplan_plan_writer_job(gcsplan_plan_writer *w, const gcsplan_pl
  * findings of gcsplan_preflight_render_json are one). Returns as begin. */
 GCSPLAN_API int gcsplan_plan_writer_raw(gcsplan_plan_writer *w, const char *key,
                                         const char *json, size_t len, gcsplan_error *err);
+
+/* After the jobs: the member "summary", a finished prefix summary
+ * (gcsplan_summary_write_json of gcsplan/report.h; docs/report.md), written
+ * in pieces as it is made. Returns as begin (EINVAL: s NULL or not
+ * finished). */
+GCSPLAN_API int gcsplan_plan_writer_summary(gcsplan_plan_writer *w,
+                                            const struct gcsplan_summary *s, gcsplan_error *err);
 
 /* Close the document (with "plan_digest" when asked) and a newline. */
 GCSPLAN_API int gcsplan_plan_writer_end(gcsplan_plan_writer *w, gcsplan_error *err);

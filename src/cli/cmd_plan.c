@@ -4,7 +4,9 @@
  * Phases: parse the options; open the source; list it once into a snapshot
  * on disk while the planner reads it; refine (--max-jobs re-plans the
  * snapshot); prove the plan against the snapshot with the independent
- * checker; print. Nothing is printed unless the proof holds. */
+ * checker, which tells each object's job, so that the prefix summary of
+ * the report is made on the same pass (for --json and --format=html); print
+ * (to -o FILE when given). Nothing is printed unless the proof holds. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,8 @@
 #include "cli.h"
 #include "opts.h"
 #include "out.h"
+#include "out_file.h"
+#include "page.h"
 #include "plan_out.h"
 #include "preflight_args.h"
 #include "source_args.h"
@@ -24,6 +28,10 @@ typedef struct plan_args {
     plan_format fmt;
     uint64_t max_jobs;
     gcsplan_plan_options po;
+    int no_summary;          /* --no-summary */
+    size_t summary_nodes;    /* --summary-nodes, 0: the default */
+    const char *output;      /* -o FILE, or NULL */
+    int64_t now_ms;          /* when the plan is made, for the page */
 } plan_args;
 
 /* What a run holds, freed in one place. */
@@ -33,6 +41,8 @@ typedef struct plan_run {
     spool sp;
     gcsplan_planner *planner;
     gcsplan_plan_check *check;
+    gcsplan_summary *summary; /* --json, --format=html: made while proving */
+    out_file out;
 } plan_run;
 
 /* --- parse --------------------------------------------------------------------------- */
@@ -45,6 +55,8 @@ static const struct option plan_options[] = {
     { "store", required_argument, NULL, OPT_STORE },
     { "content-structure", required_argument, NULL, OPT_CONTENT_STRUCTURE },
     { "api-endpoint", required_argument, NULL, OPT_API_ENDPOINT },
+    { "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
+    { "summary-nodes", required_argument, NULL, OPT_SUMMARY_NODES },
     { NULL, 0, NULL, 0 },
 };
 
@@ -69,14 +81,24 @@ static int plan_take(void *state, int id, const char *v, const char *cmd)
         a->max_jobs = n;
         return 0;
     case OPT_FORMAT: {
-        static const char *const names[] = { "table", "json", "gcloud", "curl" };
-        for (int k = 0; k < 4; k++)
+        static const char *const names[] = { "table", "json", "gcloud", "curl", "html" };
+        for (int k = 0; k < 5; k++)
             if (strcmp(v, names[k]) == 0) {
                 a->fmt.kind = (plan_kind)k;
                 return 0;
             }
-        return diag_usage(cmd, "--format is table, json, gcloud or curl, not '%s'", v), -1;
+        return diag_usage(cmd, "--format is table, json, gcloud, curl or html, not '%s'", v), -1;
     }
+    case OPT_NO_SUMMARY:
+        a->no_summary = 1;
+        return 0;
+    case OPT_SUMMARY_NODES:
+        if (cli_parse_count(v, &n) != 0 || n < GCSPLAN_SUMMARY_NODES_MIN ||
+            n > GCSPLAN_SUMMARY_NODES_MAX)
+            return diag_usage(cmd, "--summary-nodes needs a number from %d to %d, not '%s'",
+                              GCSPLAN_SUMMARY_NODES_MIN, GCSPLAN_SUMMARY_NODES_MAX, v), -1;
+        a->summary_nodes = (size_t)n;
+        return 0;
     case OPT_STORE:
         if (gcsplan_store_parse(&a->fmt.parts, v, strlen(v), NULL) != 0)
             return diag_usage(cmd, "--store is projects/P/locations/L/datasets/D/dicomStores/S "
@@ -101,9 +123,10 @@ static int plan_take(void *state, int id, const char *v, const char *cmd)
 static int parse(plan_args *a, int argc, char **argv)
 {
     cli_group groups[] = { SOURCE_GROUP(&a->src), PREFLIGHT_GROUP(&a->pfa),
-                           CLI_JSON_GROUP(&a->json), { plan_options, plan_take, a } };
+                           CLI_JSON_GROUP(&a->json), OUT_FILE_GROUP(&a->output),
+                           { plan_options, plan_take, a } };
     cli_operands ops;
-    int rc = cli_parse("plan", argc, argv, groups, 4, &ops);
+    int rc = cli_parse("plan", argc, argv, groups, 5, &ops);
     if (rc != CLI_PARSED)
         return rc;
     rc = source_args_uri(&a->src, "plan", &ops) == 0 ? CLI_PARSED : CLI_BAD;
@@ -121,6 +144,14 @@ static int parse(plan_args *a, int argc, char **argv)
     if (a->fmt.content_structure != NULL && a->fmt.parts.kind != GCSPLAN_STORE_FHIR)
         return diag_usage("plan", "--content-structure is for FHIR stores; --store names a "
                                   "DICOM store"), CLI_BAD;
+    if (a->no_summary && a->summary_nodes)
+        return diag_usage("plan", "--summary-nodes sizes the summary that --no-summary leaves "
+                                  "out"), CLI_BAD;
+    if (a->fmt.kind == PLAN_HTML && page_check_target("plan", a->output) != EXIT_YES)
+        return CLI_BAD;
+    int fixed;
+    if (a->fmt.kind == PLAN_HTML && page_clock("plan", &a->now_ms, &fixed) != EXIT_YES)
+        return CLI_BAD;
     return CLI_PARSED;
 }
 
@@ -251,23 +282,42 @@ static int list_and_plan(plan_args *a, plan_run *r)
 
 /* --- prove --------------------------------------------------------------------------- */
 
+/* The formats that carry the prefix summary: the plan document, for a
+ * report made from it later without a second listing, and the page. */
+static int wants_summary(const plan_args *a)
+{
+    return !a->no_summary && (a->fmt.kind == PLAN_JSON || a->fmt.kind == PLAN_HTML);
+}
+
 /* The checker reads the snapshot again and knows nothing of the planner's
- * reasoning; it also records each job's extent and digest. */
-static int prove(plan_run *r)
+ * reasoning; it also records each job's extent and digest, and tells each
+ * object's job, which the summary is fed (in name order, as it needs). */
+static int prove(const plan_args *a, plan_run *r)
 {
     gcsplan_error err;
     gcsplan_error_clear(&err);
     int rc = gcsplan_plan_check_new(&r->check, r->planner, &err);
+    if (rc == 0 && wants_summary(a)) {
+        gcsplan_summary_options so = GCSPLAN_SUMMARY_OPTIONS_INIT;
+        so.max_nodes = a->summary_nodes;
+        rc = gcsplan_summary_new(&r->summary, &so, &err);
+    }
     if (rc == 0 && spool_rewind(&r->sp) != 0)
         rc = snapshot_error(&err);
     int k = 0;
-    while (rc == 0 && (k = spool_next(&r->sp)) == 1)
-        rc = gcsplan_plan_check_add(r->check, r->sp.name, r->sp.len, r->sp.size,
-                                    r->sp.generation, r->sp.excluded, &err);
+    while (rc == 0 && (k = spool_next(&r->sp)) == 1) {
+        size_t job;
+        rc = gcsplan_plan_check_add_ext(r->check, r->sp.name, r->sp.len, r->sp.size,
+                                        r->sp.generation, r->sp.excluded, &job, &err);
+        if (rc == 0 && r->summary != NULL && job != GCSPLAN_PLAN_NO_JOB)
+            rc = gcsplan_summary_add(r->summary, r->sp.name, r->sp.len, r->sp.size, job, &err);
+    }
     if (rc == 0 && k < 0)
         rc = snapshot_error(&err);
     if (rc == 0)
         rc = gcsplan_plan_check_finish(r->check, &err);
+    if (rc == 0 && r->summary != NULL)
+        rc = gcsplan_summary_finish(r->summary, &err);
     if (rc == GCSPLAN_ERROR) {
         diag_error("internal error: the plan failed its own check: %s", err.message);
         return EXIT_SOURCE;
@@ -287,6 +337,7 @@ int cmd_plan(int argc, char **argv)
     plan_run r;
     memset(&a, 0, sizeof a);
     memset(&r, 0, sizeof r);
+    r.out.fd = -1;
     gcsplan_plan_options po = GCSPLAN_PLAN_OPTIONS_INIT;
     a.po = po;
     a.fmt.kind = PLAN_TABLE;
@@ -304,16 +355,26 @@ int cmd_plan(int argc, char **argv)
     if (status == EXIT_YES)
         status = list_and_plan(&a, &r);
     if (status == EXIT_YES)
-        status = prove(&r);
+        status = prove(&a, &r);
+    if (status == EXIT_YES)
+        status = out_file_open(&r.out, a.output);
     if (status == EXIT_YES) {
-        plan_made m = { r.pattern, r.planner, &a.po, a.max_jobs };
+        char source[4200];
+        plan_source_text(source, sizeof source, &a.src.opts);
+        plan_made m = { r.pattern, r.planner, &a.po, a.max_jobs, r.summary, source, a.now_ms };
         gcsplan_plan_stats st;
         gcsplan_planner_stats(r.planner, &st);
         int pst = plan_print(&a.fmt, &m, &a.pfa);
+        int result = st.objects == 0 ? EXIT_NO : pst;
+        /* A failure while printing (3) keeps -o FILE as it was, even when
+         * nothing matched, and is the status: output that failed is not a
+         * "no". */
+        int closed = out_file_close(&r.out, pst == EXIT_SOURCE ? EXIT_SOURCE : result);
+        status = closed == EXIT_SOURCE ? EXIT_SOURCE : result;
         plan_summary(&m);
-        status = st.objects == 0 ? EXIT_NO : pst;
     }
 done:
+    gcsplan_summary_free(r.summary);
     gcsplan_plan_check_free(r.check);
     gcsplan_planner_free(r.planner);
     spool_close(&r.sp);

@@ -17,6 +17,7 @@ static const command commands[] = {
     { "preflight", cmd_preflight },
     { "plan", cmd_plan },
     { "verify", cmd_verify },
+    { "report", cmd_report },
 };
 
 static int dispatch(int argc, char **argv)

@@ -27,6 +27,7 @@
 enum cli_opt_id {
     OPT_NULL = '0',
     OPT_HELP = 'h',
+    OPT_OUTPUT = 'o',
     OPT_LONG_ONLY = 256,
     /* the source group (source_args.c) */
     OPT_LISTING, OPT_BUCKET_DIR, OPT_ENDPOINT, OPT_EXCLUDE, OPT_PARALLEL, OPT_PAGE_SIZE,
@@ -39,7 +40,9 @@ enum cli_opt_id {
     OPT_JSON,
     /* plan's own (cmd_plan.c) */
     OPT_MAX_OBJECTS, OPT_MAX_BYTES, OPT_MAX_JOBS, OPT_FORMAT, OPT_STORE, OPT_CONTENT_STRUCTURE,
-    OPT_API_ENDPOINT,
+    OPT_API_ENDPOINT, OPT_NO_SUMMARY, OPT_SUMMARY_NODES,
+    /* report's own (cmd_report.c) */
+    OPT_TITLE,
 };
 
 /* Options, and how to apply one: take returns 0, or -1 after reporting a

@@ -20,6 +20,7 @@ int out_open(out_writer *w, int fd)
     w->len = 0;
     w->failed = 0;
     w->tty = isatty(fd);
+    w->name = NULL;
     w->buf = malloc(OUT_SIZE);
     return w->buf ? 0 : -1;
 }
@@ -114,6 +115,14 @@ int out_init(void)
 out_writer *out_stdout(void)
 {
     return &std_out;
+}
+
+void out_redirect(int fd, const char *name)
+{
+    out_flush(&std_out);
+    std_out.fd = fd;
+    std_out.tty = isatty(fd);
+    std_out.name = name;
 }
 
 void out_puts(const char *s)
@@ -211,7 +220,7 @@ int out_finish(int status)
     int failed = std_out.failed;
     out_close(&std_out);
     if (failed != 0 && failed != EPIPE) {
-        diag_error("writing stdout: %s", strerror(failed));
+        diag_error("writing %s: %s", std_out.name ? std_out.name : "stdout", strerror(failed));
         return EXIT_SOURCE;
     }
     return status;

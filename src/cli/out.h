@@ -27,6 +27,7 @@ typedef struct out_writer {
     size_t len;
     int failed; /* errno of the first failed write, or 0; later writes are dropped */
     int tty;    /* fd is a terminal: escape names, flush each line */
+    const char *name; /* what fd is, for messages; NULL: stdout */
 } out_writer;
 
 int out_open(out_writer *w, int fd);
@@ -43,6 +44,10 @@ void out_close(out_writer *w);
 int out_init(void);
 /* The writer of stdout, for the record-oriented calls above. */
 out_writer *out_stdout(void);
+/* From now on what goes to stdout goes to fd instead (-o FILE), named name
+ * in messages: what was written before is flushed to the old descriptor
+ * first. The one rule above holds for fd as for stdout. */
+void out_redirect(int fd, const char *name);
 /* The tool's own text (no outside bytes in it). */
 void out_puts(const char *s);
 void out_printf(const char *fmt, ...)

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "out.h"
+#include "page.h"
 #include "plan_out.h"
 #include "util/num.h"
 
@@ -50,6 +51,9 @@ static int print_json(const plan_format *f, const plan_made *m, preflight_args *
     }
     if (rc == 0 && findings != NULL && flen > 0)
         rc = gcsplan_plan_writer_raw(w, "preflight", findings, flen, &err);
+    /* Last: the largest member, and what only the report reads. */
+    if (rc == 0 && m->summary != NULL)
+        rc = gcsplan_plan_writer_summary(w, m->summary, &err);
     if (rc == 0)
         rc = gcsplan_plan_writer_end(w, &err);
     gcsplan_plan_writer_free(w);
@@ -60,6 +64,61 @@ static int print_json(const plan_format *f, const plan_made *m, preflight_args *
         return EXIT_SOURCE;
     }
     return pst;
+}
+
+/* The page `gcsplan report` makes of the JSON document, made from the plan
+ * in hand: the same header, jobs, summary and findings (the findings go
+ * through their JSON, as the report reads them from a document). */
+static int print_html(const plan_format *f, const plan_made *m, preflight_args *pfa)
+{
+    char *findings = NULL;
+    size_t flen = 0;
+    int pst = preflight_args_json(pfa, &findings, &flen);
+    gcsplan_report_options ro = GCSPLAN_REPORT_OPTIONS_INIT;
+    ro.generated_ms = m->now_ms;
+    gcsplan_report *r = NULL;
+    gcsplan_error err;
+    int rc = gcsplan_report_new(&r, &ro, &err);
+    if (rc == 0) {
+        gcsplan_report_plan p = GCSPLAN_REPORT_PLAN_INIT;
+        gcsplan_report_plan_from_planner(&p, m->planner);
+        p.store = f->store;
+        p.source = m->source;
+        p.created_ms = m->now_ms;
+        p.max_jobs = m->max_jobs;
+        rc = gcsplan_report_set_plan(r, &p, &err);
+    }
+    if (rc == 0)
+        rc = gcsplan_report_add_planner_jobs(r, m->planner, &err);
+    if (rc == 0)
+        gcsplan_report_set_summary(r, m->summary);
+    if (rc == 0 && findings != NULL && flen > 0)
+        rc = gcsplan_report_add_preflight_json(r, findings, flen, &err);
+    free(findings);
+    int st = EXIT_SOURCE;
+    if (rc != 0)
+        diag_error("making the report: %s", err.message);
+    else
+        st = page_write(r);
+    gcsplan_report_free(r);
+    return st != EXIT_YES ? st : pst;
+}
+
+void plan_source_text(char *buf, size_t cap, const gcsplan_lister_options *o)
+{
+    const char *emulator = getenv("STORAGE_EMULATOR_HOST");
+    if (o->source == GCSPLAN_SOURCE_LISTING && strcmp(o->path, "-") == 0)
+        snprintf(buf, cap, "listing on standard input");
+    else if (o->source == GCSPLAN_SOURCE_LISTING)
+        snprintf(buf, cap, "listing %s", o->path);
+    else if (o->source == GCSPLAN_SOURCE_DIR)
+        snprintf(buf, cap, "directory %s", o->path);
+    else if (o->endpoint != NULL)
+        snprintf(buf, cap, "Cloud Storage JSON API at %s", o->endpoint);
+    else if (emulator != NULL && emulator[0] != '\0')
+        snprintf(buf, cap, "Cloud Storage JSON API at %s", emulator);
+    else
+        snprintf(buf, cap, "Cloud Storage");
 }
 
 static void print_table(const gcsplan_planner *pl)
@@ -161,6 +220,8 @@ int plan_print(const plan_format *f, const plan_made *m, preflight_args *pfa)
 {
     if (f->kind == PLAN_JSON)
         return print_json(f, m, pfa);
+    if (f->kind == PLAN_HTML)
+        return print_html(f, m, pfa);
     /* Findings on stderr, before the plan: stdout stays the plan. */
     int pst = preflight_args_report(pfa, 0, 0, diag_color());
     const gcsplan_planner *pl = m->planner;

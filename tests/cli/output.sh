@@ -59,6 +59,8 @@ commands=(
   "plan --format=gcloud --store $store --listing '$example' 'gs://example-archive/**'"
   "verify '$tmp/hostile-plan.json' --listing '$tmp/hostile2.jsonl'"
   "verify --json '$tmp/hostile-plan.json' --listing '$tmp/hostile2.jsonl'"
+  "plan --format=html --listing '$example' 'gs://example-archive/**'"
+  "report '$tmp/hostile-plan.json'"
 )
 
 # --- 1. /dev/full -------------------------------------------------------------------
@@ -84,6 +86,8 @@ long=(
   "plan --format=curl --store $store --no-preflight --max-objects 1 --listing '$tmp/many.jsonl' 'gs://bkt/s/**'"
   "verify '$tmp/many-plan.json' --listing '$tmp/many2.jsonl'"
   "verify --json '$tmp/many-plan.json' --listing '$tmp/many2.jsonl'"
+  "plan --format=html --no-preflight --max-objects 1 --listing '$tmp/many.jsonl' 'gs://bkt/s/**'"
+  "report '$tmp/many-plan.json'"
   "--man"
 )
 for c in "${long[@]}"; do
@@ -177,6 +181,13 @@ term "plan file" "$bin" verify --no-progress "$tmp/bad-plan.json" $H
 want "plan file" 'job 1: "uri" is not a valid import URI'
 term "plan file name" "$bin" verify $'/nonexistent/\e[2J.json' $H
 want "plan file name" '/nonexistent/\x1B[2J.json: cannot open'
+# The page is not for a terminal; asked for anyway, its names are escaped there too.
+term "report" "$bin" report "$tmp/hostile-plan.json"
+want "report" 'the report is an HTML page, not text for a terminal'
+term "report -o -" "$bin" report -o - "$tmp/hostile-plan.json"
+want "report -o -" 'h/\x1B]0;pwned\x07.dcm'
+term "report file name" "$bin" report -o - $'/nonexistent/\e[2J.json'
+want "report file name" '/nonexistent/\x1B[2J.json: cannot open'
 if command -v python3 > /dev/null; then
   cat > "$tmp/evil.py" << 'EOF'
 import http.server, json

@@ -17,7 +17,7 @@
 # Exit 77 (skipped) when chromium or jq is missing.
 set -euo pipefail
 driver=$1 here=$2 data=$3 out=$4
-browser=$(command -v chromium || command -v chromium-browser || true)
+. "$here/chrome.sh"
 [ -n "$browser" ] || { echo "chromium is not installed: skipped"; exit 77; }
 command -v jq > /dev/null || { echo "jq is not installed: skipped"; exit 77; }
 mkdir -p "$out"
@@ -28,28 +28,6 @@ trap 'rm -rf "$profile"' EXIT
 
 fail=0
 bad() { echo "FAIL: $*" >&2; fail=1; }
-
-# chrome LOG ARGS...: one headless run; stderr (console included) to LOG.
-chrome() {
-    local log=$1
-    shift
-    timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --disable-default-apps --disable-extensions --user-data-dir="$profile" \
-        --enable-logging=stderr --v=0 "$@" 2> "$log"
-}
-
-# The URLs of the requests a page started, from a net log.
-page_requests() {
-    jq -r '(.constants.logEventTypes.URL_REQUEST_START_JOB) as $t | .events[]
-           | select(.type == $t and .params.url != null)
-           | select((.params.initiator // "") != "not an origin")
-           | .params.url' "$1"
-}
-
-now() { date +%s.%N; }
-# Matches of the extended regex $1 in file $2 (0 is an answer, not a failure).
-count() { { grep -Eo -- "$1" "$2" || true; } | wc -l; }
 
 # Controls: the checks below must be able to fail.
 printf '<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/control.png"></body></html>\n' \

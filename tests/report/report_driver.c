@@ -1,4 +1,4 @@
-/* report_driver: build a report the way `gcsplan report` will, from a JSON
+/* report_driver: build a report the way `gcsplan report` does, from a JSON
  * Lines listing or from a generated archive, for the tests and for the
  * figures in docs/report.md.
  *
@@ -26,13 +26,14 @@
  *     --no-script                a page without its script
  *     --stats                    figures on stderr, one line of key=value
  *
+ *     --write-listing FILE       with --generate: also write the archive as a JSON
+ *                                Lines listing, for `gcsplan plan --listing`
+ *
  * The objects are planned with the library's planner and the plan proved
  * by its checker (which also finds each job's first, last and largest
- * object), then each is given
- * its job by matching the job URIs (the plan checker's way: the literal
- * prefixes of the wildcard jobs are prefix-free, so one binary search finds
- * the only candidate), and fed to the summary and the pre-flight. A listing
- * is read twice; a generated archive is generated twice, the same. */
+ * object, and tells each object's job), and each object is fed with its
+ * job to the summary, as `gcsplan plan` does. A listing is read twice; a
+ * generated archive is generated twice, the same. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,100 +196,6 @@ static void source_close(source *s)
 {
     gcsplan_lister_free(s->lister);
     s->lister = NULL;
-}
-
-/* --- jobs of objects --------------------------------------------------------------------- */
-
-typedef struct job_key {
-    const char *key;    /* literal prefix, or the object name of a literal job */
-    size_t len;
-    gcsplan_pattern *p;
-    size_t job;
-} job_key;
-
-typedef struct assigner {
-    job_key *pre, *lit;
-    size_t npre, nlit;
-} assigner;
-
-static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-    int c = memcmp(a, b, an < bn ? an : bn);
-    return c ? c : (an > bn) - (an < bn);
-}
-
-static int jk_cmp(const void *a, const void *b)
-{
-    const job_key *x = a, *y = b;
-    return key_cmp(x->key, x->len, y->key, y->len);
-}
-
-static void assigner_init(assigner *as, const gcsplan_planner *pl)
-{
-    size_t n = gcsplan_planner_job_count(pl);
-    as->pre = calloc(n + 1, sizeof *as->pre);
-    as->lit = calloc(n + 1, sizeof *as->lit);
-    as->npre = as->nlit = 0;
-    for (size_t i = 0; i < n; i++) {
-        const gcsplan_job *j = gcsplan_planner_job(pl, i);
-        gcsplan_pattern *p;
-        gcsplan_error e;
-        if (gcsplan_pattern_compile(&p, j->uri, j->uri_len, NULL, &e) != 0)
-            die("job URI: %s", e.message);
-        job_key k = { NULL, 0, p, i };
-        if (gcsplan_pattern_kind_of(p) == GCSPLAN_PATTERN_LITERAL) {
-            k.key = gcsplan_pattern_object(p, &k.len);
-            as->lit[as->nlit++] = k;
-        } else {
-            k.key = gcsplan_pattern_prefix(p, &k.len);
-            as->pre[as->npre++] = k;
-        }
-    }
-    qsort(as->pre, as->npre, sizeof *as->pre, jk_cmp);
-    qsort(as->lit, as->nlit, sizeof *as->lit, jk_cmp);
-}
-
-static size_t assign(const assigner *as, const char *name, size_t len)
-{
-    size_t lo = 0, hi = as->nlit;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2, k = as->lit[mid].len;
-        int c = key_cmp(as->lit[mid].key, k, name, len);
-        if (c == 0)
-            return as->lit[mid].job;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    /* The greatest prefix not after the name. */
-    lo = 0;
-    hi = as->npre;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (key_cmp(as->pre[mid].key, as->pre[mid].len, name, len) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo > 0) {
-        const job_key *k = &as->pre[lo - 1];
-        if (k->len <= len && memcmp(k->key, name, k->len) == 0 &&
-            gcsplan_pattern_match(k->p, name, len))
-            return k->job;
-    }
-    fprintf(stderr, "report_driver: no job matches %.*s\n", (int)len, name);
-    exit(3);
-}
-
-static void assigner_free(assigner *as)
-{
-    for (size_t i = 0; i < as->npre; i++)
-        gcsplan_pattern_free(as->pre[i].p);
-    for (size_t i = 0; i < as->nlit; i++)
-        gcsplan_pattern_free(as->lit[i].p);
-    free(as->pre);
-    free(as->lit);
 }
 
 /* --- journal ----------------------------------------------------------------------------- */
@@ -466,7 +373,7 @@ int main(int argc, char **argv)
     memset(&src, 0, sizeof src);
     const char *uri = NULL, *out = NULL, *preflight_json = NULL, *journal = NULL;
     const char *title = NULL, *store = NULL, *source_text = NULL, *plan_path = NULL;
-    const char *summary_json = NULL;
+    const char *summary_json = NULL, *write_listing = NULL;
     int simulate = 0, stats = 0, no_script = 0;
     gcsplan_plan_options po = GCSPLAN_PLAN_OPTIONS_INIT;
     gcsplan_summary_options so = GCSPLAN_SUMMARY_OPTIONS_INIT;
@@ -487,6 +394,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--plan-path") == 0 && v) plan_path = v;
         else if (strcmp(a, "--summary-json") == 0 && v) summary_json = v;
         else if (strcmp(a, "--append") == 0 && v) src.append = v;
+        else if (strcmp(a, "--write-listing") == 0 && v) write_listing = v;
         else {
             took = 0;
             if (strcmp(a, "--simulate-run") == 0) simulate = 1;
@@ -500,6 +408,8 @@ int main(int argc, char **argv)
     if (out == NULL || (src.listing == NULL) == (src.generate == 0) ||
         (src.listing != NULL && uri == NULL))
         die("usage: report_driver (--listing FILE --uri URI | --generate N) [options] OUT.html%s", "");
+    if (write_listing != NULL && (src.generate == 0 || src.append != NULL))
+        die("--write-listing writes a generated archive (its names need no escaping)%s", "");
     if (uri == NULL)
         uri = "gs://archive-bucket/studies/**";
     gcsplan_error e;
@@ -517,15 +427,23 @@ int main(int argc, char **argv)
     const char *name;
     size_t len;
     uint64_t size, objects = 0;
+    FILE *listing_out = write_listing ? fopen(write_listing, "wb") : NULL;
+    if (write_listing != NULL && listing_out == NULL)
+        die("cannot write %s", write_listing);
     source_open(&src);
     while (source_next(&src, &name, &len, &size)) {
         gcsplan_object o = { name, len, size, 0, 0 };
+        if (listing_out != NULL)
+            fprintf(listing_out, "{\"name\":\"%.*s\",\"size\":%llu}\n", (int)len, name,
+                    (unsigned long long)size);
         if (gcsplan_planner_add(pl, name, len, size, 0, &e) != 0 ||
             gcsplan_preflight_add(pf, &o, &e) != 0)
             die("%s", e.message);
         objects++;
     }
     source_close(&src);
+    if (listing_out != NULL && fclose(listing_out) != 0)
+        die("cannot write %s", write_listing);
     if (gcsplan_planner_finish(pl, &e) != 0 || gcsplan_preflight_finish(pf, &e) != 0)
         die("%s", e.message);
     double t_plan = now_s();
@@ -533,17 +451,16 @@ int main(int argc, char **argv)
     /* Pass 2: the summary, each object with its job; the plan checker
      * proves the plan on the same pass and records each job's first,
      * last and largest object, as `gcsplan plan` does. */
-    assigner as;
-    assigner_init(&as, pl);
     gcsplan_summary *sum;
     gcsplan_plan_check *chk;
     if (gcsplan_summary_new(&sum, &so, &e) != 0 || gcsplan_plan_check_new(&chk, pl, &e) != 0)
         die("%s", e.message);
     source_open(&src);
     while (source_next(&src, &name, &len, &size)) {
-        if (gcsplan_plan_check_add(chk, name, len, size, 0, 0, &e) != 0)
+        size_t job;
+        if (gcsplan_plan_check_add_ext(chk, name, len, size, 0, 0, &job, &e) != 0)
             die("plan check: %s", e.message);
-        if (gcsplan_summary_add(sum, name, len, size, assign(&as, name, len), &e) != 0)
+        if (gcsplan_summary_add(sum, name, len, size, job, &e) != 0)
             die("summary: %s", e.message);
     }
     source_close(&src);
@@ -606,7 +523,6 @@ int main(int argc, char **argv)
                 t_render - t_ready);
     gcsplan_report_free(r);
     gcsplan_summary_free(sum);
-    assigner_free(&as);
     gcsplan_plan_check_free(chk);
     gcsplan_preflight_free(pf);
     gcsplan_planner_free(pl);

@@ -696,6 +696,320 @@ static void test_plan_digest(void **state)
     gcsplan_plan_doc_free(c.doc);
 }
 
+/* --- the summary and the pre-flight ------------------------------------------------ */
+
+static const unsigned read_both = GCSPLAN_PLAN_READ_SUMMARY | GCSPLAN_PLAN_READ_PREFLIGHT;
+
+static outcome read_flags(const char *text, size_t chunk, unsigned flags)
+{
+    gcsplan_plan_read_options o = GCSPLAN_PLAN_READ_OPTIONS_INIT;
+    o.flags = flags;
+    return read_chunked(text, strlen(text), chunk, &o);
+}
+
+/* A pre-flight as a person might have written it: spaces, every kind of
+ * value, a key of its own called "summary", escapes. */
+static const char preflight_in[] =
+    "{ \"uri\" : \"gs://bkt/**\", \"summary\": {\"error\": 0, \"warning\": 1},\n"
+    "  \"findings\": [ {\"code\": \"zero-byte\", \"hint\": null, \"ok\": true, \"no\": false,\n"
+    "  \"x\": -1.5e3, \"kinds\": [], \"examples\": [{\"name\": \"b/\\u00e9\\n\\\"q\\\"\", "
+    "\"size\": 0}]} ] }";
+/* The same, written again compactly. */
+static const char preflight_out[] =
+    "{\"uri\":\"gs://bkt/**\",\"summary\":{\"error\":0,\"warning\":1},\"findings\":[{\"code\":"
+    "\"zero-byte\",\"hint\":null,\"ok\":true,\"no\":false,\"x\":-1.5e3,\"kinds\":[],\"examples\":"
+    "[{\"name\":\"b/\xc3\xa9\\n\\\"q\\\"\",\"size\":0}]}]}";
+
+/* A plan of five objects (docs/report.md's example) made the way `gcsplan
+ * plan --json` makes it: planner, checker telling each object's job, the
+ * summary fed on that pass, then the writer with the pre-flight and the
+ * summary. *summary_json is the summary's own text. */
+static char *summary_plan(char **summary_json)
+{
+    static const char *const names[] = { "a/x.dcm", "a/y.dcm", "b/", "b/z.dcm", "c" };
+    static const uint64_t sizes[] = { 10, 20, 0, 30, 5 };
+    gcsplan_error err;
+    gcsplan_pattern *p;
+    assert_int_equal(gcsplan_pattern_compile(&p, "gs://bkt/**", 11, NULL, &err), 0);
+    gcsplan_plan_options po = GCSPLAN_PLAN_OPTIONS_INIT;
+    po.max_objects = 2;
+    gcsplan_planner *pl;
+    assert_int_equal(gcsplan_planner_new(&pl, p, &po, &err), 0);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(gcsplan_planner_add(pl, names[i], strlen(names[i]), sizes[i], 0, &err),
+                         0);
+    assert_int_equal(gcsplan_planner_finish(pl, &err), 0);
+    gcsplan_plan_check *c;
+    gcsplan_summary *sum;
+    assert_int_equal(gcsplan_plan_check_new(&c, pl, &err), 0);
+    assert_int_equal(gcsplan_summary_new(&sum, NULL, &err), 0);
+    for (size_t i = 0; i < 5; i++) {
+        size_t job;
+        assert_int_equal(gcsplan_plan_check_add_ext(c, names[i], strlen(names[i]), sizes[i], 0, 0,
+                                                    &job, &err), 0);
+        assert_int_equal(gcsplan_summary_add(sum, names[i], strlen(names[i]), sizes[i], job,
+                                             &err), 0);
+    }
+    assert_int_equal(gcsplan_plan_check_finish(c, &err), 0);
+    assert_int_equal(gcsplan_summary_finish(sum, &err), 0);
+    gcsplan_plan_check_free(c);
+
+    sink s = { NULL, 0, -1, 0 };
+    gcsplan_plan_writer *w;
+    gcsplan_plan_stats st;
+    gcsplan_planner_stats(pl, &st);
+    gcsplan_plan_head h;
+    memset(&h, 0, sizeof h);
+    h.uri = "gs://bkt/**";
+    h.uri_len = 11;
+    h.objects = st.objects;
+    h.bytes = st.bytes;
+    h.max_objects = 2;
+    assert_int_equal(gcsplan_plan_writer_new(&w, to_sink, &s, NULL, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_begin(w, &h, &err), 0);
+    for (size_t i = 0; i < gcsplan_planner_job_count(pl); i++) {
+        gcsplan_plan_job j;
+        gcsplan_plan_job_from(&j, gcsplan_planner_job(pl, i));
+        assert_int_equal(gcsplan_plan_writer_job(w, &j, &err), 0);
+    }
+    assert_int_equal(gcsplan_plan_writer_raw(w, "preflight", preflight_in, strlen(preflight_in),
+                                             &err), 0);
+    assert_int_equal(gcsplan_plan_writer_summary(w, sum, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_end(w, &err), 0);
+    gcsplan_plan_writer_free(w);
+
+    sink j = { NULL, 0, -1, 0 };
+    assert_int_equal(gcsplan_summary_write_json(sum, to_sink, &j, &err), 0);
+    *summary_json = j.text;
+    gcsplan_summary_free(sum);
+    gcsplan_planner_free(pl);
+    gcsplan_pattern_free(p);
+    return s.text;
+}
+
+/* The summary, read from the plan in any chunking, is the one written; the
+ * pre-flight comes back as compact JSON; without the flags both are
+ * skipped, and the rest of the document is the same either way. */
+static void test_summary_read(void **state)
+{
+    (void)state;
+    char *sj;
+    char *text = summary_plan(&sj);
+    /* The summary is the document's last member, after the pre-flight. */
+    const char *at = strstr(text, ",\"summary\":{\"version\":1,");
+    assert_non_null(at);
+    assert_memory_equal(at + strlen(",\"summary\":"), sj, strlen(sj));
+    assert_string_equal(at + strlen(",\"summary\":") + strlen(sj), "}\n");
+    assert_true(strstr(text, ",\"preflight\":{ \"uri\"") < at);
+
+    outcome plain = read_text(text);
+    assert_int_equal(plain.rc, 0);
+    assert_null(gcsplan_plan_doc_summary(plain.doc));
+    size_t len = 99;
+    assert_null(gcsplan_plan_doc_preflight(plain.doc, &len));
+    assert_int_equal(len, 0);
+    for (size_t chunk = 0; chunk <= 31; chunk++) {
+        outcome o = read_flags(text, chunk, read_both);
+        assert_int_equal(o.rc, 0);
+        assert_docs_equal(plain.doc, o.doc);
+        const gcsplan_summary *sum = gcsplan_plan_doc_summary(o.doc);
+        assert_non_null(sum);
+        sink back = { NULL, 0, -1, 0 };
+        gcsplan_error err;
+        assert_int_equal(gcsplan_summary_write_json(sum, to_sink, &back, &err), 0);
+        assert_string_equal(back.text, sj);
+        free(back.text);
+        const char *pf = gcsplan_plan_doc_preflight(o.doc, &len);
+        assert_string_equal(pf, preflight_out);
+        assert_int_equal(len, strlen(preflight_out));
+        gcsplan_plan_doc_free(o.doc);
+    }
+    /* One flag without the other. */
+    outcome o = read_flags(text, 0, GCSPLAN_PLAN_READ_SUMMARY);
+    assert_non_null(gcsplan_plan_doc_summary(o.doc));
+    assert_null(gcsplan_plan_doc_preflight(o.doc, NULL));
+    gcsplan_plan_doc_free(o.doc);
+    o = read_flags(text, 0, GCSPLAN_PLAN_READ_PREFLIGHT);
+    assert_null(gcsplan_plan_doc_summary(o.doc));
+    assert_string_equal(gcsplan_plan_doc_preflight(o.doc, NULL), preflight_out);
+    gcsplan_plan_doc_free(o.doc);
+    /* A plan without either reads with the flags too. */
+    o = read_flags(full_plan, 0, GCSPLAN_PLAN_READ_SUMMARY);
+    assert_int_equal(o.rc, 0);
+    assert_null(gcsplan_plan_doc_summary(o.doc));
+    gcsplan_plan_doc_free(o.doc);
+    o = read_flags(minimal_plan, 0, read_both);
+    assert_int_equal(o.rc, 0);
+    assert_null(gcsplan_plan_doc_summary(o.doc));
+    assert_null(gcsplan_plan_doc_preflight(o.doc, NULL));
+    gcsplan_plan_doc_free(o.doc);
+    gcsplan_plan_doc_free(plain.doc);
+    free(text);
+    free(sj);
+}
+
+#define ONE_JOB "{\"uri\":\"gs://b/**\",\"objects\":1,\"bytes\":5,\"jobs\":[{\"uri\":\"gs://b/x\"," \
+                "\"objects\":1,\"bytes\":5}],"
+#define SUMMARY_HEAD "{\"version\":1,\"max_nodes\":16,\"objects\":1,\"bytes\":5,\"jobs\":1,"
+#define ONE_NODE "\"histogram\":[[3,1,5]],\"nodes\":[{\"kind\":\"folder\",\"name\":\"\"," \
+                 "\"objects\":1,\"bytes\":5,\"jobs\":[0,0],\"children\":1},{\"kind\":\"object\"," \
+                 "\"name\":\"x\",\"objects\":1,\"bytes\":5,\"jobs\":[0,0]}]}"
+
+static const bad_case summary_cases[] = {
+    { ONE_JOB "\"summary\":5}", GCSPLAN_EINVAL, "\"summary\" is not an object" },
+    { ONE_JOB "\"summary\":null}", GCSPLAN_EINVAL, "\"summary\" is not an object" },
+    { ONE_JOB "\"preflight\":[]}", GCSPLAN_EINVAL, "\"preflight\" is not an object" },
+    { ONE_JOB "\"summary\":{\"version\":2}}", GCSPLAN_EINVAL,
+      "\"summary\": unsupported summary version" },
+    { ONE_JOB "\"summary\":{}}", GCSPLAN_EINVAL,
+      "\"summary\": version, max_nodes, objects, bytes and jobs are required" },
+    /* The root says two objects, its one child is one. */
+    { ONE_JOB "\"summary\":{\"version\":1,\"max_nodes\":16,\"objects\":2,\"bytes\":5,\"jobs\":1,"
+      "\"nodes\":[{\"kind\":\"folder\",\"name\":\"\",\"objects\":2,\"bytes\":5,\"jobs\":[0,0],"
+      "\"children\":1},{\"kind\":\"object\",\"name\":\"x\",\"objects\":1,\"bytes\":5,"
+      "\"jobs\":[0,0]}]}}", GCSPLAN_EINVAL,
+      "\"summary\": a folder's objects, bytes or jobs are not its children's" },
+    /* A valid summary of another plan. */
+    { "{\"uri\":\"gs://b/**\",\"objects\":1,\"bytes\":6,\"jobs\":[{\"uri\":\"gs://b/x\","
+      "\"objects\":1,\"bytes\":6}],\"summary\":" SUMMARY_HEAD ONE_NODE "}", GCSPLAN_EINVAL,
+      "\"summary\" counts 1 objects of 5 bytes, the plan 1 of 6: it is not this plan's" },
+    { "{\"uri\":\"gs://b/**\",\"objects\":1,\"bytes\":5,\"jobs\":[],\"summary\":" SUMMARY_HEAD
+      ONE_NODE "}", GCSPLAN_EINVAL, "\"summary\" names job 1, the plan has 0" },
+    { ONE_JOB "\"summary\":" SUMMARY_HEAD ONE_NODE ",\"summary\":" SUMMARY_HEAD ONE_NODE "}",
+      GCSPLAN_EINVAL, "\"summary\" appears twice" },
+    { ONE_JOB "\"summary\":{\"future\":[[[[[[[[1]]]]]]]]}}", GCSPLAN_ELIMIT,
+      "\"summary\": nested deeper than 8 levels" },
+    { ONE_JOB "\"summary\":" SUMMARY_HEAD "\"nodes\":[{\"kind\":\"folder\",\"name\":\"\","
+      "\"objects\":1,\"bytes\":5,\"jobs\":[0,0],\"children\":1},{\"kind\":\"leaf\"}]}}",
+      GCSPLAN_EINVAL, "\"summary\": unknown node kind" },
+};
+
+/* Each broken summary or pre-flight: its code and message, whatever the
+ * chunking; and without the flags the same documents read, the members
+ * skipped. */
+static void test_summary_errors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof summary_cases / sizeof summary_cases[0]; i++) {
+        const bad_case *c = &summary_cases[i];
+        outcome whole = read_flags(c->text, 0, read_both);
+        if (whole.rc != c->code || strncmp(whole.err.message, c->message, strlen(c->message))) {
+            print_error("case %zu: %s\n  got %d '%s'\n", i, c->text, whole.rc,
+                        whole.err.message);
+            fail();
+        }
+        assert_null(whole.doc);
+        for (size_t chunk = 1; chunk <= 7; chunk++) {
+            outcome o = read_flags(c->text, chunk, read_both);
+            assert_int_equal(o.rc, whole.rc);
+            assert_string_equal(o.err.message, whole.err.message);
+            assert_int_equal(o.err.offset, whole.err.offset);
+        }
+        /* "appears twice" is about the document, not the summary. */
+        if (strstr(c->message, "twice") != NULL)
+            continue;
+        outcome plain = read_text(c->text);
+        assert_int_equal(plain.rc, 0);
+        gcsplan_plan_doc_free(plain.doc);
+    }
+    /* The valid one-node summary reads. */
+    outcome o = read_flags(ONE_JOB "\"summary\":" SUMMARY_HEAD ONE_NODE "}", 3, read_both);
+    assert_int_equal(o.rc, 0);
+    assert_int_equal(gcsplan_summary_node_count(gcsplan_plan_doc_summary(o.doc)), 2);
+    gcsplan_plan_doc_free(o.doc);
+}
+
+/* The kept pre-flight is bounded: past GCSPLAN_PLAN_PREFLIGHT_MAX of text
+ * the reader stops, whatever the document's own bound. */
+static void test_preflight_bound(void **state)
+{
+    (void)state;
+    size_t strings = GCSPLAN_PLAN_PREFLIGHT_MAX / 60000 + 2;
+    size_t cap = strings * 60010 + 200, len = 0;
+    char *big = malloc(cap);
+    len += (size_t)snprintf(big, cap, ONE_JOB "\"preflight\":{\"findings\":[");
+    for (size_t i = 0; i < strings; i++) {
+        len += (size_t)snprintf(big + len, cap - len, "%s\"", i ? "," : "");
+        memset(big + len, 'a', 60000);
+        len += 60000;
+        big[len++] = '"';
+    }
+    len += (size_t)snprintf(big + len, cap - len, "]}}");
+    outcome o = read_chunked(big, len, 65536, NULL);
+    assert_int_equal(o.rc, 0); /* skipped without the flag */
+    gcsplan_plan_doc_free(o.doc);
+    gcsplan_plan_read_options opts = GCSPLAN_PLAN_READ_OPTIONS_INIT;
+    opts.flags = GCSPLAN_PLAN_READ_PREFLIGHT;
+    o = read_chunked(big, len, 65536, &opts);
+    assert_int_equal(o.rc, GCSPLAN_ELIMIT);
+    assert_non_null(strstr(o.err.message, "\"preflight\" is larger than 16777216 bytes"));
+    free(big);
+}
+
+/* Options of version 1 (without flags) are still read, from a struct of
+ * their own size; other versions and unknown flags are refused. */
+static void test_read_options_versions(void **state)
+{
+    (void)state;
+    gcsplan_plan_read_options v2 = GCSPLAN_PLAN_READ_OPTIONS_INIT;
+    v2.version = 1;
+    v2.max_jobs = 1;
+    size_t v1_size = offsetof(gcsplan_plan_read_options, flags);
+    gcsplan_plan_read_options *v1 = malloc(v1_size);
+    memcpy(v1, &v2, v1_size);
+    outcome o = read_chunked(full_plan, strlen(full_plan), 0, v1);
+    assert_int_equal(o.rc, GCSPLAN_ELIMIT); /* its max_jobs counted */
+    free(v1);
+    gcsplan_plan_reader *r;
+    gcsplan_error err;
+    v2.version = 3;
+    assert_int_equal(gcsplan_plan_reader_new(&r, &v2, &err), GCSPLAN_EINVAL);
+    v2.version = GCSPLAN_PLAN_READ_OPTIONS_VERSION;
+    v2.flags = 0x4;
+    assert_int_equal(gcsplan_plan_reader_new(&r, &v2, &err), GCSPLAN_EINVAL);
+    assert_string_equal(err.message, "unknown flags 0x4");
+}
+
+/* gcsplan_plan_writer_summary: only a finished summary, only after the
+ * head; a stopped output stops it. */
+static void test_writer_summary_contract(void **state)
+{
+    (void)state;
+    gcsplan_error err;
+    gcsplan_summary *sum;
+    assert_int_equal(gcsplan_summary_new(&sum, NULL, &err), 0);
+    assert_int_equal(gcsplan_summary_add(sum, "x", 1, 5, 0, &err), 0);
+    gcsplan_plan_head h;
+    memset(&h, 0, sizeof h);
+    h.uri = "gs://b/**";
+    h.uri_len = 9;
+    sink s = { NULL, 0, -1, 0 };
+    gcsplan_plan_writer *w;
+    assert_int_equal(gcsplan_plan_writer_new(&w, to_sink, &s, NULL, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_summary(w, sum, &err), GCSPLAN_EINVAL); /* no head */
+    gcsplan_plan_writer_free(w);
+    assert_int_equal(gcsplan_plan_writer_new(&w, to_sink, &s, NULL, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_begin(w, &h, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_summary(w, NULL, &err), GCSPLAN_EINVAL);
+    assert_int_equal(gcsplan_plan_writer_summary(w, sum, &err), GCSPLAN_EINVAL); /* unfinished */
+    assert_int_equal(gcsplan_summary_finish(sum, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_summary(w, sum, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_end(w, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_summary(w, sum, &err), GCSPLAN_EINVAL); /* ended */
+    gcsplan_plan_writer_free(w);
+    assert_non_null(strstr(s.text, "\"jobs\":[],\"summary\":{\"version\":1,"));
+    free(s.text);
+    /* An output that stops during the summary. */
+    sink stop = { NULL, 0, 2, 0 };
+    assert_int_equal(gcsplan_plan_writer_new(&w, to_sink, &stop, NULL, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_begin(w, &h, &err), 0);
+    assert_int_equal(gcsplan_plan_writer_summary(w, sum, &err), GCSPLAN_ESOURCE);
+    assert_int_equal(gcsplan_plan_writer_end(w, &err), GCSPLAN_ESOURCE); /* stays failed */
+    gcsplan_plan_writer_free(w);
+    free(stop.text);
+    gcsplan_summary_free(sum);
+}
+
 /* --- allocation failure -------------------------------------------------------------- */
 
 typedef struct budget {
@@ -742,13 +1056,18 @@ static void test_every_allocation(void **state)
                                 "%s{\"uri\":\"gs://b/%03d/%0200d**\",\"objects\":1,\"bytes\":1}",
                                 i ? "," : "", i, i);
     len += (size_t)snprintf(big + len, cap - len, "]}");
-    const char *docs[] = { full_plan, fhir_plan, big };
-    for (size_t f = 0; f < 3; f++) {
+    char *sj;
+    char *with_summary = summary_plan(&sj);
+    free(sj);
+    const char *docs[] = { full_plan, fhir_plan, big, with_summary };
+    for (size_t f = 0; f < 4; f++) {
         for (long n = 0;; n++) {
             budget b = { n, 0, 0 };
             gcsplan_allocator a = { b_malloc, b_realloc, b_free, &b };
             gcsplan_plan_read_options o = GCSPLAN_PLAN_READ_OPTIONS_INIT;
             o.allocator = &a;
+            /* The summary and the pre-flight are read through it too. */
+            o.flags = f == 3 ? read_both : 0;
             outcome r = read_chunked(docs[f], strlen(docs[f]), 4096, &o);
             if (r.rc == 0) {
                 /* The writer, with the same allocator failing in turn. */
@@ -775,6 +1094,7 @@ static void test_every_allocation(void **state)
         }
     }
     free(big);
+    free(with_summary);
 }
 
 /* --- stores -------------------------------------------------------------------------- */
@@ -1001,6 +1321,11 @@ int main(void)
         cmocka_unit_test(test_write_read_back),
         cmocka_unit_test(test_writer_contract),
         cmocka_unit_test(test_plan_digest),
+        cmocka_unit_test(test_summary_read),
+        cmocka_unit_test(test_summary_errors),
+        cmocka_unit_test(test_preflight_bound),
+        cmocka_unit_test(test_read_options_versions),
+        cmocka_unit_test(test_writer_summary_contract),
         cmocka_unit_test(test_every_allocation),
         cmocka_unit_test(test_stores),
         cmocka_unit_test(test_contains_table),

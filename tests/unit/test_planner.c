@@ -94,10 +94,31 @@ static void plan(const char *uri, const listing *l, uint64_t max_o, uint64_t max
     gcsplan_plan_check *c;
     assert_int_equal(gcsplan_plan_check_new(&c, pl, &err), 0);
     int rc = 0;
-    for (size_t i = 0; i < l->n && rc == 0; i++)
-        if (gcsplan_pattern_match(p, l->o[i].name, strlen(l->o[i].name)))
-            rc = gcsplan_plan_check_add(c, l->o[i].name, strlen(l->o[i].name), l->o[i].size, 0,
-                                        l->o[i].excluded, &err);
+    for (size_t i = 0; i < l->n && rc == 0; i++) {
+        const char *name = l->o[i].name;
+        if (!gcsplan_pattern_match(p, name, strlen(name)))
+            continue;
+        /* Every other object through the variant that names the job, which
+         * must be the one job whose URI matches it (none for an excluded one). */
+        if (i % 2 == 0) {
+            rc = gcsplan_plan_check_add(c, name, strlen(name), l->o[i].size, 0, l->o[i].excluded,
+                                        &err);
+            continue;
+        }
+        size_t job = 12345;
+        rc = gcsplan_plan_check_add_ext(c, name, strlen(name), l->o[i].size, 0, l->o[i].excluded,
+                                        &job, &err);
+        if (rc != 0)
+            break;
+        if (l->o[i].excluded) {
+            assert_true(job == GCSPLAN_PLAN_NO_JOB);
+            continue;
+        }
+        assert_true(job < st.jobs);
+        gcsplan_pattern *jp = compile(gcsplan_planner_job(pl, job)->uri);
+        assert_true(gcsplan_pattern_match(jp, name, strlen(name)));
+        gcsplan_pattern_free(jp);
+    }
     if (rc == 0)
         rc = gcsplan_plan_check_finish(c, &err);
     if (rc != 0) {
@@ -654,6 +675,67 @@ static void test_sizes_do_not_wrap(void **state)
     gcsplan_pattern_free(p);
 }
 
+/* gcsplan_plan_check_add_ext: the job of each object in a small plan, and
+ * GCSPLAN_PLAN_NO_JOB for an excluded one and after every error, so that a
+ * caller feeding the index on never reads a stale one. */
+static void test_check_tells_the_job(void **state)
+{
+    (void)state;
+    gcsplan_pattern *p = compile("gs://bkt/s/**");
+    gcsplan_plan_options o = GCSPLAN_PLAN_OPTIONS_INIT;
+    o.max_objects = 2;
+    gcsplan_planner *pl;
+    gcsplan_error err;
+    static const char *const names[] = { "s/a/1", "s/a/2", "s/b/1", "s/b/2", "s/c" };
+    assert_int_equal(gcsplan_planner_new(&pl, p, &o, &err), 0);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(gcsplan_planner_add(pl, names[i], strlen(names[i]), 10, i == 3, &err), 0);
+    assert_int_equal(gcsplan_planner_finish(pl, &err), 0);
+    /* s/a** (job 0), s/b/1 (1), s/c (2): s/b/2 is excluded. */
+    assert_int_equal(gcsplan_planner_job_count(pl), 3);
+    static const size_t want[] = { 0, 0, 1, GCSPLAN_PLAN_NO_JOB, 2 };
+    gcsplan_plan_check *c;
+    assert_int_equal(gcsplan_plan_check_new(&c, pl, &err), 0);
+    for (size_t i = 0; i < 5; i++) {
+        size_t job = 99;
+        assert_int_equal(gcsplan_plan_check_add_ext(c, names[i], strlen(names[i]), 10, 0, i == 3,
+                                                    &job, &err), 0);
+        assert_true(job == want[i]);
+    }
+    assert_int_equal(gcsplan_plan_check_finish(c, &err), 0);
+    gcsplan_plan_check_free(c);
+
+    /* Out of order: an error, and no job. */
+    assert_int_equal(gcsplan_plan_check_new(&c, pl, &err), 0);
+    size_t job = 0;
+    assert_int_equal(gcsplan_plan_check_add_ext(c, "s/b/1", 5, 10, 0, 0, &job, &err), 0);
+    assert_true(job == 1);
+    assert_int_equal(gcsplan_plan_check_add_ext(c, "s/a/1", 5, 10, 0, 0, &job, &err),
+                     GCSPLAN_ERROR);
+    assert_true(job == GCSPLAN_PLAN_NO_JOB);
+    job = 0;
+    assert_int_equal(gcsplan_plan_check_add_ext(c, "s/c", 3, 10, 0, 0, &job, &err), GCSPLAN_ERROR);
+    assert_true(job == GCSPLAN_PLAN_NO_JOB);
+    gcsplan_plan_check_free(c);
+
+    /* An object no job matches, and an excluded one a job matches. */
+    assert_int_equal(gcsplan_plan_check_new(&c, pl, &err), 0);
+    job = 0;
+    assert_int_equal(gcsplan_plan_check_add_ext(c, "s/b/0", 5, 10, 0, 0, &job, &err),
+                     GCSPLAN_ERROR);
+    assert_true(job == GCSPLAN_PLAN_NO_JOB);
+    gcsplan_plan_check_free(c);
+    assert_int_equal(gcsplan_plan_check_new(&c, pl, &err), 0);
+    job = 0;
+    assert_int_equal(gcsplan_plan_check_add_ext(c, "s/a/1", 5, 10, 0, 1, &job, &err),
+                     GCSPLAN_ERROR);
+    assert_true(job == GCSPLAN_PLAN_NO_JOB);
+    assert_non_null(strstr(err.message, "invariant 5"));
+    gcsplan_plan_check_free(c);
+    gcsplan_planner_free(pl);
+    gcsplan_pattern_free(p);
+}
+
 /* --- random and adversarial listings --------------------------------------------------- */
 
 static uint64_t rng = 88172645463325252ull;
@@ -827,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_extent_outlives_checker),
         cmocka_unit_test(test_every_allocation),
         cmocka_unit_test(test_sizes_do_not_wrap),
+        cmocka_unit_test(test_check_tells_the_job),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

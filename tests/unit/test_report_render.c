@@ -371,6 +371,9 @@ static void test_preflight_json(void **state)
         "{\"findings\":[{\"code\":\"x\",\"severity\":\"info\",\"message\":\"m\",\"examples\":[[]]}]}",
         "{\"findings\":[{\"code\":\"x\",\"severity\":\"info\",\"message\":\"m\",\"examples\":[{\"size\":\"1\"}]}]}",
         "{\"findings\":[{\"code\":\"x\",\"severity\":\"info\",\"message\":\"m\"}],}",
+        /* A scalar "findings" was once taken for a document without findings
+         * (found through `gcsplan report`, tests/cli/cases/report_bad_preflight.t). */
+        "{\"findings\":5}", "{\"findings\":null}", "{\"findings\":\"none\"}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc = gcsplan_report_add_preflight_json(r, bad[i], strlen(bad[i]), &e);
