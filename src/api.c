@@ -1,4 +1,5 @@
 /* The API client: calls, attempts, the retry policy, the bounds. */
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -177,8 +178,13 @@ int gcsplan__api_new(gcsplan__api **out, const gcsplan__api_config *cfg, gcsplan
                                                        : CONNECT_TIMEOUT_DEFAULT_MS;
         if (connect > api->timeout_ms)
             connect = api->timeout_ms;
+        /* libcurl's own timeout is a backstop a second after ours: the
+         * client ends an attempt at its time (api_run, x_body), with its
+         * own message, even while libcurl is busy inside one callback. */
+        unsigned int backstop = api->timeout_ms > UINT_MAX - 1000 ? UINT_MAX
+                                                                   : api->timeout_ms + 1000;
         gcsplan__transport_config tc = { cfg->parallel ? cfg->parallel : PARALLEL_DEFAULT,
-                                         api->timeout_ms, connect,
+                                         backstop, connect,
                                          STALL_TIMEOUT_DEFAULT_MS < api->timeout_ms
                                              ? STALL_TIMEOUT_DEFAULT_MS : api->timeout_ms };
         int rc = gcsplan__transport_curl_new(&api->t, a, &tc, err);

@@ -13,8 +13,8 @@
 /* A filter holds at most this many expressions: each costs a match per name. */
 #define FILTER_MAX 64
 /* Bytes of an expression and of a name quoted in an error. */
-#define REGEX_SHOWN 100
-#define NAME_SHOWN 160
+#define REGEX_SHOWN 60
+#define NAME_SHOWN 80
 
 struct gcsplan_filter {
     gcsplan_allocator alloc;
@@ -132,9 +132,10 @@ static int undecided(gcsplan_filter *f, size_t i, const char *name, size_t len, 
     gcsplan__term_str(&b, name, len > NAME_SHOWN ? NAME_SHOWN : len);
     if (len > NAME_SHOWN)
         gcsplan__buf_puts(&b, "...");
-    gcsplan__error_set(err, code,
-                       "the exclusion '%s' cannot decide whether to exclude '%s' (%zu bytes): %s",
-                       re, nm, len, (char *)why);
+    /* The reason before the name: a long escaped name is what a full
+     * message cuts. */
+    gcsplan__error_set(err, code, "the exclusion '%s' could not decide (%s) for '%s' (%zu bytes)",
+                       re, (char *)why, nm, len);
     return code;
 }
 

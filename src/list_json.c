@@ -40,6 +40,11 @@ struct gcsplan__page_parser {
     int has_token;
     size_t since_quote;  /* bytes since the last '"' not after a backslash */
     int last_backslash;  /* the last byte fed was a backslash */
+    /* Small pieces are gathered before yajl sees them: yajl re-reads a token
+     * that spans pieces from its start, so a server dribbling bytes would
+     * make even a bounded token cost its length squared. */
+    char stage[GCSPLAN__PAGE_STAGE];
+    size_t staged;
 };
 
 
@@ -288,6 +293,7 @@ int gcsplan__page_parser_begin(gcsplan__page_parser *p, gcsplan__page_mode mode)
     p->has_token = 0;
     p->since_quote = 0;
     p->last_backslash = 0;
+    p->staged = 0;
     return 0;
 }
 
@@ -332,10 +338,21 @@ static int tokens_bounded(gcsplan__page_parser *p, const char *buf, size_t len)
         pos = q; /* just past the quote */
         p->since_quote = 0;
     }
-    p->since_quote += len - pos;
+    /* What is left fits; the count restarts at its last quote, if any. */
+    size_t q = len;
+    while (q > pos && !plain_quote(p, buf, q - 1))
+        q--;
+    p->since_quote = q > pos ? len - q : p->since_quote + (len - pos);
     if (len > 0)
         p->last_backslash = buf[len - 1] == '\\';
     return 1;
+}
+
+static int flush(gcsplan__page_parser *p, gcsplan_error *err)
+{
+    size_t n = p->staged;
+    p->staged = 0;
+    return n == 0 ? 0 : status_to_rc(p, yajl_parse(p->h, (const unsigned char *)p->stage, n), err);
 }
 
 int gcsplan__page_parser_feed(gcsplan__page_parser *p, const char *buf, size_t len,
@@ -345,12 +362,28 @@ int gcsplan__page_parser_feed(gcsplan__page_parser *p, const char *buf, size_t l
         return gcsplan__error_set(err, GCSPLAN_ESOURCE,
                                   "malformed listing page: a JSON string or number is longer "
                                   "than %d bytes", GCSPLAN_JSON_TOKEN_MAX);
+    if (p->staged + len < sizeof p->stage) {
+        memcpy(p->stage + p->staged, buf, len);
+        p->staged += len;
+        return 0;
+    }
+    int rc = flush(p, err);
+    if (rc != 0)
+        return rc;
+    if (len < sizeof p->stage) {
+        memcpy(p->stage, buf, len);
+        p->staged = len;
+        return 0;
+    }
     return status_to_rc(p, yajl_parse(p->h, (const unsigned char *)buf, len), err);
 }
 
 int gcsplan__page_parser_finish(gcsplan__page_parser *p, gcsplan_error *err)
 {
-    int rc = status_to_rc(p, yajl_complete_parse(p->h), err);
+    int rc = flush(p, err);
+    if (rc != 0)
+        return rc;
+    rc = status_to_rc(p, yajl_complete_parse(p->h), err);
     if (rc == 0 && p->depth != 0)
         rc = gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: truncated");
     return rc;

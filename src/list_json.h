@@ -25,6 +25,8 @@
 /* Longest string or number token accepted: every 64 KiB of a page holds an
  * unescaped '"' (a real page has one every few dozen bytes). */
 #define GCSPLAN_JSON_TOKEN_MAX (64 * 1024)
+/* Pieces smaller than this are gathered before parsing. */
+#define GCSPLAN__PAGE_STAGE 4096
 
 typedef struct gcsplan__page_sink {
     /* One item, complete. name is not NUL-terminated and only valid during
@@ -44,7 +46,9 @@ int gcsplan__page_parser_new(gcsplan__page_parser **out, const gcsplan_allocator
 /* Start a new page (a new body) in the given mode. */
 int gcsplan__page_parser_begin(gcsplan__page_parser *p, gcsplan__page_mode mode);
 /* Feed bytes; returns 0, or GCSPLAN_ESOURCE (message in err) for a body that
- * is not a well-formed page, or the nonzero a sink callback returned. */
+ * is not a well-formed page, or the nonzero a sink callback returned. Pieces
+ * under GCSPLAN__PAGE_STAGE bytes are gathered first, so such a verdict may
+ * come from a later feed or from finish. */
 int gcsplan__page_parser_feed(gcsplan__page_parser *p, const char *buf, size_t len,
                               gcsplan_error *err);
 /* The body ended: 0 when it was a complete page. */

@@ -26,6 +26,7 @@
 #include "util/clock.h"
 
 #define PROBE_WHY_MAX 256
+#define PROBE_BODY_CAP (1u << 20)
 /* The waits of drain() and submit(): short, since a retry may come due. */
 #define PROBE_POLL_MS 100
 /* Defaults of the source options when the caller left them unset: the same
@@ -134,7 +135,9 @@ static int start(gcsplan__probe *p, slot *s)
     gcsplan__url_put_encoded(u, s->name, s->len);
     gcsplan__buf_puts(u, "?alt=media");
     gcsplan__call_header(s->call, "Range: bytes=0-" GCSPLAN__PROBE_LAST_BYTE);
-    gcsplan__call_limit(s->call, GCSPLAN_PROBE_BYTES);
+    /* The body callback stops at GCSPLAN_PROBE_BYTES; the cap only bounds
+     * what one piece past that may bring. */
+    gcsplan__call_limit(s->call, PROBE_BODY_CAP);
     s->state = SLOT_RUNNING;
     gcsplan_error err;
     int rc = gcsplan__call_start(s->call, &err);

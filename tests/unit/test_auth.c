@@ -576,6 +576,79 @@ static void test_token_file_errors(void **state)
     assert_lacks(err.message, "tok-one");
 }
 
+/* Credential files are read whole, bounded, and only when they are regular
+ * files. A file over the cap was read into a buffer without room for its
+ * terminating NUL and then wiped with strlen (a heap overflow under ASan);
+ * a FIFO blocked forever. */
+static void test_credential_file_hazards(void **state)
+{
+    (void)state;
+    gcsplan__auth_config cfg = config();
+    gcsplan__auth *au = NULL;
+    gcsplan_error err;
+    static char big[GCSPLAN__AUTH_FILE_MAX + 2];
+    memset(big, 'A', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    /* Exactly at the cap: read (and refused as a token: too long). */
+    big[GCSPLAN__AUTH_FILE_MAX] = '\0';
+    env_set("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "%s", home_file("at-cap", big));
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+    assert_non_null(strstr(err.message, "does not hold an access token"));
+    /* One byte over, and far over: a limit, with the file named. */
+    big[GCSPLAN__AUTH_FILE_MAX] = 'A';
+    env_set("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "%s", home_file("over-cap", big));
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ELIMIT);
+    assert_non_null(strstr(err.message, "over-cap"));
+    assert_non_null(strstr(err.message, "is over 65536 bytes"));
+    env_reset();
+    env_set("HOME", "%s", home);
+    env_set("GOOGLE_APPLICATION_CREDENTIALS", "%s", home_file("key-over-cap", big));
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ELIMIT);
+    /* A FIFO, a directory, a device: not regular files, at once. */
+    char fifo[200];
+    snprintf(fifo, sizeof fifo, "%s/fifo", home);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *odd[] = { fifo, home, "/dev/zero" };
+    alarm(20); /* the old code blocked here forever */
+    for (size_t i = 0; i < 3; i++) {
+        env_reset();
+        env_set("HOME", "%s", home);
+        env_set("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "%s", odd[i]);
+        assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+        assert_non_null(strstr(err.message, "is not a regular file"));
+        env_reset();
+        env_set("HOME", "%s", home);
+        env_set("GOOGLE_APPLICATION_CREDENTIALS", "%s", odd[i]);
+        assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+        assert_non_null(strstr(err.message, "is not a regular file"));
+    }
+    /* gcloud's own file as a FIFO: refused, not blocked on. */
+    env_reset();
+    env_set("HOME", "%s", home);
+    char gdir[200], gfile[260];
+    snprintf(gdir, sizeof gdir, "%s/cfg", home);
+    assert_int_equal(mkdir(gdir, 0700), 0);
+    snprintf(gfile, sizeof gfile, "%s/application_default_credentials.json", gdir);
+    assert_int_equal(mkfifo(gfile, 0600), 0);
+    env_set("CLOUDSDK_CONFIG", "%s", gdir);
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+    assert_non_null(strstr(err.message, "is not a regular file"));
+    /* And the product file that tells a GCE VM. */
+    env_reset();
+    env_set("HOME", "%s", home);
+    cfg.gce_product_file = fifo;
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+    assert_non_null(strstr(err.message, "no credentials found"));
+    alarm(0);
+    /* A value with a NUL inside would be cut short and its tail left unwiped. */
+    env_set("GOOGLE_APPLICATION_CREDENTIALS", "%s",
+            home_file("nul.json", "{\"type\":\"authorized_user\",\"client_id\":\"c\","
+                                  "\"client_secret\":\"s\\u0000tail\",\"refresh_token\":\"r\"}"));
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+    assert_non_null(strstr(err.message, "client_secret holds a NUL character"));
+    assert_lacks(err.message, "tail");
+}
+
 static void test_env_token_and_precedence(void **state)
 {
     (void)state;
@@ -867,6 +940,17 @@ static void test_bad_credential_files(void **state)
         { "{\"type\":\"authorized_user\",\"client_id\":\"c\",\"client_secret\":\"s\","
           "\"refresh_token\":\"r\",\"token_uri\":\"http://example.com/token\"}",
           "token_uri must be an https URL" },
+        /* Loopback by a string test, another host for libcurl: the refresh
+         * token would go there in clear. */
+        { "{\"type\":\"authorized_user\",\"client_id\":\"c\",\"client_secret\":\"s\","
+          "\"refresh_token\":\"r\",\"token_uri\":\"http://127.0.0.1:1@other-host/token\"}",
+          "token_uri must be an https URL" },
+        { "{\"type\":\"authorized_user\",\"client_id\":\"c\",\"client_secret\":\"s\","
+          "\"refresh_token\":\"r\",\"token_uri\":\"http://localhost.example.com/token\"}",
+          "token_uri must be an https URL" },
+        { "{\"type\":\"authorized_user\",\"client_id\":\"c\",\"client_secret\":\"s\","
+          "\"refresh_token\":\"r\",\"token_uri\":\"https://u:p@oauth2.googleapis.com/token\"}",
+          "token_uri must be an https URL" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char name[32];
@@ -961,6 +1045,10 @@ static void test_token_endpoint_errors(void **state)
                                "\"error_description\":\"Token has been expired or revoked.\"}"),
         http_response(400, "", "{\"error\":\"invalid_grant\",\"error_description\":\"bad "
                                "token " REFRESH_SECRET "\"}"),
+        /* Quoted as sent (form-encoded) and cut short: the old filter looked
+         * for the first 12 raw bytes only. */
+        http_response(400, "", "{\"error\":\"invalid_grant\",\"error_description\":\"bad "
+                               "token 1%2F%2Frefresh-token-sec\"}"),
         http_response(401, "", "{\"error\":{\"code\":401,\"message\":\"Request had invalid "
                                "authentication credentials.\",\"status\":\"UNAUTHENTICATED\"}}"),
         http_response(200, "", "{\"token_type\":\"Bearer\"}"),
@@ -973,6 +1061,7 @@ static void test_token_endpoint_errors(void **state)
      * quoted at all (docs/credentials.md). */
     static const struct { long status; const char *says; } want[] = {
         { 400, "HTTP 400: invalid_grant: Token has been expired or revoked." },
+        { 400, "HTTP 400: invalid_grant: bad token <redacted>" },
         { 400, "HTTP 400: invalid_grant: bad token <redacted>" },
         { 401, "HTTP 401" },
         { 0, "failed: the answer holds no usable access_token" },
@@ -998,6 +1087,7 @@ static void test_token_endpoint_errors(void **state)
             fail_msg("response %zu: \"%s\" does not end with \"%s\"", i, err.message,
                      want[i].says);
         assert_lacks(err.message, REFRESH_SECRET);
+        assert_lacks(err.message, "refresh-token-sec");
         assert_lacks(err.message, CLIENT_SECRET);
         assert_null(strchr(err.message, '\n'));
     }
@@ -1178,6 +1268,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_fields, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_token_file, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_token_file_errors, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_credential_file_hazards, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_env_token_and_precedence, setup_each,
                                         teardown_each),
         cmocka_unit_test_setup_teardown(test_given_token_against_server, setup_each,
