@@ -16,7 +16,7 @@ root=$(dirname "$here")
 build=${1:-build-fuzz}
 seconds=${FUZZ_SECONDS:-30}
 runs=${FUZZ_RUNS:-5000000}
-targets="fuzz_differential fuzz_compile"
+targets="fuzz_differential fuzz_compile fuzz_page fuzz_listing fuzz_credentials fuzz_token fuzz_retry_after"
 
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DGCSPLAN_BUILD_FUZZERS=ON -DGCSPLAN_BUILD_TESTS=OFF \

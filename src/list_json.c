@@ -305,9 +305,14 @@ static int status_to_rc(gcsplan__page_parser *p, yajl_status st, gcsplan_error *
         return p->stop;
     if (p->bad != NULL)
         return gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: %s", p->bad);
+    /* yajl's message ends with a newline (and in its verbose form quotes
+     * the text): only its first line, without the end. */
     unsigned char *msg = yajl_get_error(p->h, 0, NULL, 0);
-    gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: %s",
-                       msg ? (const char *)msg : "invalid JSON");
+    const char *m = msg ? (const char *)msg : "invalid JSON";
+    size_t k = strcspn(m, "\r\n");
+    while (k > 0 && (m[k - 1] == ' ' || m[k - 1] == '.'))
+        k--;
+    gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: %.*s", (int)k, m);
     if (msg != NULL)
         yajl_free_error(p->h, msg);
     return GCSPLAN_ESOURCE;

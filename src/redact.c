@@ -332,8 +332,35 @@ int gcsplan__server_text(gcsplan__buf *out, const char *s, size_t n, size_t max,
     while (k > 0 && flat[k - 1] == ' ')
         k--;
     size_t keep = utf8_cut(flat, k, max);
-    gcsplan__term_str(out, flat, keep);
+    /* Escaping can join what was apart: "\xFE" then "CRET-01" reads
+     * "ECRET-01", a piece of a secret the server never sent whole. The
+     * escaped text is looked at once more for our secrets. */
+    size_t cap = 4 * keep + 8;
+    char *esc = malloc(cap);
+    unsigned char *m2 = malloc(cap);
+    if (esc == NULL || m2 == NULL) {
+        free(esc);
+        free(m2);
+        return -1;
+    }
+    gcsplan__buf e;
+    gcsplan__buf_fixed(&e, esc, cap);
+    gcsplan__term_str(&e, flat, keep);
     if (keep < k)
-        gcsplan__buf_puts(out, "...");
-    return 0;
+        gcsplan__buf_puts(&e, "...");
+    memset(m2, 0, e.len);
+    int rc = mark_secrets((const unsigned char *)e.p, e.len, m2, secrets);
+    for (size_t i = 0; rc == 0 && i < e.len;) {
+        size_t j = i;
+        while (j < e.len && m2[j] == m2[i])
+            j++;
+        if (m2[i])
+            gcsplan__buf_puts(out, GCSPLAN__REDACTED);
+        else
+            gcsplan__buf_put(out, e.p + i, j - i);
+        i = j;
+    }
+    free(esc);
+    free(m2);
+    return rc;
 }

@@ -233,6 +233,25 @@ static void test_long_tokens(void **state)
     free(body);
 }
 
+/* Fuzzing found: yajl's error text ends with a newline, and a message is
+ * one line (the CLI prints it as is). */
+static void test_error_one_line(void **state)
+{
+    (void)state;
+    seen s;
+    char token[16];
+    gcsplan_error err;
+    static const char *const bodies[] = { "{\"kind\":\"x\x10\"}", "{\"a\":tru}", "[1,]", "{\"a\"" };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++)
+        for (size_t chunk = 1; chunk < 8; chunk++) {
+            assert_int_equal(parse(bodies[i], chunk, GCSPLAN__PAGE_LIST, &s, token, &err),
+                             GCSPLAN_ESOURCE);
+            assert_null(strchr(err.message, '\n'));
+            assert_null(strchr(err.message, '\r'));
+            assert_int_equal(strncmp(err.message, "malformed listing page: ", 24), 0);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_sink_stops),
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_long_tokens),
+        cmocka_unit_test(test_error_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
