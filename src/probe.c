@@ -164,9 +164,11 @@ static int step(gcsplan__probe *p, long timeout_ms)
     if (p->idle_ms >= p->no_progress_ms) {
         const char *last = gcsplan__api_last_failure(p->api);
         p->failed = gcsplan__error_set(&p->err, GCSPLAN_ESOURCE,
-                                       "the probe got no answer for %u s (%u requests "
-                                       "unanswered%s%s): giving up", p->no_progress_ms / 1000,
-                                       p->busy, last[0] ? "; last failure: " : "", last);
+                                       "the probe got no answer for %.1f s (%u request%s "
+                                       "unanswered%s%s): giving up",
+                                       (double)p->no_progress_ms / 1000, p->busy,
+                                       p->busy == 1 ? "" : "s",
+                                       last[0] ? "; last failure: " : "", last);
         return p->failed;
     }
     uint64_t t0 = gcsplan__clock_ms(), done = p->stats->done;

@@ -975,8 +975,9 @@ static int wait_some(live *s)
         const char *last = gcsplan__api_last_failure(s->api);
         return fail(s, GCSPLAN_ESOURCE, 0,
                     "no new object or directory from the server at %s for %.1f s "
-                    "(%zu requests unanswered%s%s): giving up", s->shown_ep,
+                    "(%zu request%s unanswered%s%s): giving up", s->shown_ep,
                     (double)waited / 1000, gcsplan__api_active(s->api),
+                    gcsplan__api_active(s->api) == 1 ? "" : "s",
                     last[0] ? "; last failure: " : "", last);
     }
     if (gcsplan__api_active(s->api) == 0)
