@@ -545,21 +545,24 @@ static int check_entry(slot *sl, const char *name, size_t len)
     if (pg->n > 0) {
         prev = pg->names + pg->e[pg->n - 1].off;
         prev_len = pg->e[pg->n - 1].len;
-    } else if (n->last != NULL) {
+    } else {
+        /* A page's first entry: inside the prefix and range. The entries
+         * after it only need to increase: names between two names with the
+         * prefix have it too, and the page's last entry is checked against
+         * the range's end when the page is complete (range_end_ok). */
+        const char *why = NULL;
+        if (len < n->prefix_len || memcmp(name, n->prefix, n->prefix_len) != 0)
+            why = "outside the prefix asked for";
+        else if (n->start != NULL && gcsplan__name_cmp(name, len, n->start, strlen(n->start)) < 0)
+            why = "before the startOffset asked for";
+        if (why != NULL)
+            return sink_fatal(sl, GCSPLAN_ESOURCE,
+                              "the server at %s listed '%s' under prefix '%s': %s", s->shown_ep,
+                              shown(a, sizeof a, name, len, SHOWN_MAX),
+                              shown(b, sizeof b, n->prefix, n->prefix_len, SHOWN_MAX), why);
         prev = n->last;
         prev_len = n->last_len;
     }
-    const char *why = NULL;
-    if (len < n->prefix_len || memcmp(name, n->prefix, n->prefix_len) != 0)
-        why = "outside the prefix asked for";
-    else if (n->start != NULL && gcsplan__name_cmp(name, len, n->start, strlen(n->start)) < 0)
-        why = "before the startOffset asked for";
-    else if (n->end != NULL && gcsplan__name_cmp(name, len, n->end, strlen(n->end)) >= 0)
-        why = "at or after the endOffset asked for";
-    if (why != NULL)
-        return sink_fatal(sl, GCSPLAN_ESOURCE, "the server at %s listed '%s' under prefix '%s': %s",
-                          s->shown_ep, shown(a, sizeof a, name, len, SHOWN_MAX),
-                          shown(b, sizeof b, n->prefix, n->prefix_len, SHOWN_MAX), why);
     if (prev != NULL && gcsplan__name_cmp(name, len, prev, prev_len) <= 0)
         return sink_fatal(sl, GCSPLAN_ESOURCE,
                           "the server at %s listed '%s' after '%s' under prefix '%s': out of "
@@ -871,12 +874,25 @@ static int note_progress(live *s, node *n, slot *sl, const char *token)
     return 0;
 }
 
-/* The page's last kept entry becomes the node's, for the next page's check. */
+/* The page's last kept entry becomes the node's, for the next page's check;
+ * it must be inside the prefix and before the range's end (so are all the
+ * entries before it, which increase from a first one inside). */
 static int keep_last(live *s, node *n, const page *pg)
 {
     if (pg->n == 0)
         return 0;
     const entry *e = &pg->e[pg->n - 1];
+    const char *name = pg->names + e->off, *why = NULL;
+    if (e->len < n->prefix_len || memcmp(name, n->prefix, n->prefix_len) != 0)
+        why = "outside the prefix asked for";
+    else if (n->end != NULL && gcsplan__name_cmp(name, e->len, n->end, strlen(n->end)) >= 0)
+        why = "at or after the endOffset asked for";
+    if (why != NULL) {
+        char a[4 * SHOWN_MAX + 8], b[4 * SHOWN_MAX + 8];
+        return fail(s, GCSPLAN_ESOURCE, 0, "the server at %s listed '%s' under prefix '%s': %s",
+                    s->shown_ep, shown(a, sizeof a, name, e->len, SHOWN_MAX),
+                    shown(b, sizeof b, n->prefix, n->prefix_len, SHOWN_MAX), why);
+    }
     if (n->last == NULL || e->len + 1 > n->last_cap) {
         char *p = gcsplan__realloc(s->a, n->last, e->len + 1);
         if (p == NULL)
