@@ -845,7 +845,8 @@ int gcsplan__call_run(gcsplan__call *c, gcsplan_error *err)
             return rc;
         }
     }
-    if (c->res.rc != 0 && err != NULL)
+    /* An earlier attempt's failure is history once the call succeeded. */
+    if (err != NULL)
         *err = c->err;
     return c->res.rc;
 }

@@ -111,6 +111,8 @@ int gcsplan__token_fetch(gcsplan__token *tok, gcsplan__api *api, const gcsplan__
         rc = gcsplan__token_parse(tok, &resp.alloc, resp.body, resp.body_len, &perr);
         if (rc != 0)
             gcsplan__error_set(err, rc, "%s failed: %s", what, perr.message);
+        else
+            gcsplan_error_clear(err); /* the retries' failures are history */
     }
     gcsplan__response_free(&resp);
     return rc;
