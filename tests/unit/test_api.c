@@ -2,6 +2,7 @@
  * credentials may go, the retry policy (statuses, budget, Retry-After, the
  * one refresh after a 401), the wall-clock bound of an attempt, the body
  * caps, redirects, malformed bodies, and the messages. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -587,6 +588,49 @@ static void test_messages_never_repeat_credentials(void **state)
     remove_dir(dir);
 }
 
+/* Listers may be made from several threads at once: libcurl's global
+ * start runs once, and the process-wide credentials are chosen once and
+ * shared (a given token here, so nothing goes out). */
+static gcsplan__auth *seen_handles[8];
+
+static void *make_things(void *arg)
+{
+    size_t i = (size_t)(uintptr_t)arg;
+    gcsplan__transport *t;
+    gcsplan__transport_config tc = { 2, 1000, 1000, 1000 };
+    assert_int_equal(gcsplan__transport_curl_new(&t, &gcsplan__default_allocator, &tc, NULL), 0);
+    t->ops->free(t);
+    assert_int_equal(gcsplan__auth_shared(&seen_handles[i], NULL), 0);
+    char line[256];
+    const char *out;
+    uint64_t gen;
+    for (int k = 0; k < 100; k++) {
+        assert_int_equal(gcsplan__auth_header_line(seen_handles[i], line, sizeof line, &out, &gen,
+                                                   NULL), 0);
+        assert_string_equal(out, "Authorization: Bearer ya29.shared-by-threads");
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    gcsplan__auth_shared_reset();
+    setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.shared-by-threads", 1);
+    unsetenv("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE");
+    pthread_t th[8];
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, make_things, (void *)(uintptr_t)i), 0);
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (size_t i = 1; i < 8; i++)
+        assert_ptr_equal(seen_handles[i], seen_handles[0]);
+    assert_string_equal(gcsplan__auth_describe(seen_handles[0]),
+                        "credentials: access token from $GOOGLE_OAUTH_ACCESS_TOKEN");
+    gcsplan__auth_shared_reset();
+    unsetenv("GOOGLE_OAUTH_ACCESS_TOKEN");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -602,6 +646,7 @@ int main(void)
         cmocka_unit_test_setup(test_malformed_bodies, setup),
         cmocka_unit_test_setup(test_refresh_after_401, setup),
         cmocka_unit_test_setup(test_messages_never_repeat_credentials, setup),
+        cmocka_unit_test_setup(test_threads, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
