@@ -1,16 +1,24 @@
 /* Where credentials come from, and the cached access token. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "api.h"
 #include "auth.h"
 #include "auth_json.h"
 #include "auth_token.h"
 #include "jwt.h"
+#include "util/buf.h"
 #include "util/clock.h"
+#include "util/escape.h"
 
 #define JWT_LIFETIME_S 3600
 #define JWT_GRANT "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -21,22 +29,41 @@
 #define HOST_MAX 255
 #define TYPE_SHOWN_MAX 40
 #define WHAT_MAX 160
+#define PATH_SHOWN_MAX 1024
 #define BEARER "Bearer "
 
 enum kind { K_NONE, K_TOKEN, K_SERVICE_ACCOUNT, K_AUTHORIZED_USER, K_METADATA };
 
 struct gcsplan__auth {
+    pthread_mutex_t lock;
     const gcsplan_allocator *alloc;
     enum kind kind;
     unsigned int timeout_ms;
     time_t (*now_fn)(void);
+    gcsplan__transport *transport; /* token requests' (borrowed), or NULL: libcurl's */
+    gcsplan__api *api;             /* token requests, made when first needed */
     char *header;      /* "Bearer TOKEN", or NULL until fetched */
+    size_t header_len;
+    uint64_t gen;      /* bumps with every token: which one a 401 refused */
     time_t refresh_at; /* a fetched token is replaced from this time on */
     char *token_url;   /* the token endpoint, or the metadata server's token URL */
     char *email, *key_id, *private_key;              /* service account */
     char *client_id, *client_secret, *refresh_token; /* authorized user */
     char describe[GCSPLAN__AUTH_DESCRIBE_MAX];
 };
+
+static void describe(gcsplan__auth *au, const char *fmt, ...) GCSPLAN_PRINTF(2, 3);
+
+/* The --explain line, cut to fit. */
+static void describe(gcsplan__auth *au, const char *fmt, ...)
+{
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, au->describe, sizeof au->describe);
+    va_list ap;
+    va_start(ap, fmt);
+    gcsplan__buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+}
 
 static time_t monotonic_now(void)
 {
@@ -50,31 +77,75 @@ static const char *env(const gcsplan__auth_config *cfg, const char *name)
     return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+/* A path for a message: escaped for a terminal, cut. */
+static const char *shown(char *buf, size_t cap, const char *path)
+{
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, buf, cap);
+    size_t n = strlen(path);
+    gcsplan__term_str(&b, path, n > PATH_SHOWN_MAX ? PATH_SHOWN_MAX : n);
+    return buf;
+}
+
+/* The whole of a small regular file into a block of GCSPLAN__AUTH_FILE_MAX
+ * + 1 bytes (wipe that many: it may hold a key), NUL-terminated. Opened
+ * without blocking and checked to be a regular file first: a FIFO or a
+ * device named as a credential file would otherwise hang the read or never
+ * end it. */
 static int read_file(char **out, size_t *out_len, const gcsplan_allocator *a, const char *path,
                      const char *origin, gcsplan_error *err)
 {
+    char where[PATH_SHOWN_MAX * 4 + 8];
+    shown(where, sizeof where, path);
     int rc = 0;
     char *buf = NULL;
-    FILE *f = fopen(path, "rb");
     *out = NULL;
-    if (f == NULL) {
-        rc = gcsplan__error_set(err, GCSPLAN_ESOURCE, "cannot read %s (%s): %s", path, origin,
+    *out_len = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    if (fd < 0) {
+        rc = gcsplan__error_set(err, GCSPLAN_ESOURCE, "cannot read %s (%s): %s", where, origin,
                                 strerror(errno));
+        goto done;
+    }
+    if (fstat(fd, &st) != 0) {
+        rc = gcsplan__error_set(err, GCSPLAN_ESOURCE, "cannot read %s (%s): %s", where, origin,
+                                strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = gcsplan__error_set(err, GCSPLAN_ESOURCE, "%s (%s) is not a regular file", where,
+                                origin);
+        goto done;
+    }
+    if (st.st_size > GCSPLAN__AUTH_FILE_MAX) {
+        rc = gcsplan__error_set(err, GCSPLAN_ELIMIT, "%s (%s) is over %d bytes", where, origin,
+                                GCSPLAN__AUTH_FILE_MAX);
         goto done;
     }
     buf = gcsplan__malloc(a, GCSPLAN__AUTH_FILE_MAX + 1);
     if (buf == NULL) {
-        rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory reading %s", path);
+        rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory reading %s", where);
         goto done;
     }
-    /* One byte more than the cap tells a file at the cap from a bigger one. */
-    size_t n = fread(buf, 1, GCSPLAN__AUTH_FILE_MAX + 1, f);
-    if (ferror(f)) {
-        rc = gcsplan__error_set(err, GCSPLAN_ESOURCE, "cannot read %s (%s)", path, origin);
-        goto done;
+    /* One byte more than the cap tells a file at the cap from one that grew
+     * past it since fstat. */
+    size_t n = 0;
+    while (n < GCSPLAN__AUTH_FILE_MAX + 1) {
+        ssize_t k = read(fd, buf + n, GCSPLAN__AUTH_FILE_MAX + 1 - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            rc = gcsplan__error_set(err, GCSPLAN_ESOURCE, "cannot read %s (%s): %s", where,
+                                    origin, strerror(errno));
+            goto done;
+        }
+        if (k == 0)
+            break;
+        n += (size_t)k;
     }
     if (n > GCSPLAN__AUTH_FILE_MAX) {
-        rc = gcsplan__error_set(err, GCSPLAN_ELIMIT, "%s (%s) is over %d bytes", path, origin,
+        rc = gcsplan__error_set(err, GCSPLAN_ELIMIT, "%s (%s) is over %d bytes", where, origin,
                                 GCSPLAN__AUTH_FILE_MAX);
         goto done;
     }
@@ -83,11 +154,15 @@ static int read_file(char **out, size_t *out_len, const gcsplan_allocator *a, co
     *out_len = n;
     buf = NULL;
 done:
-    if (f != NULL)
-        fclose(f);
-    if (buf != NULL)
-        gcsplan__free_secret(a, buf);
+    if (fd >= 0)
+        close(fd);
+    gcsplan__free_secret_n(a, buf, GCSPLAN__AUTH_FILE_MAX + 1);
     return rc;
+}
+
+static void free_file(const gcsplan_allocator *a, char *text)
+{
+    gcsplan__free_secret_n(a, text, GCSPLAN__AUTH_FILE_MAX + 1);
 }
 
 static int set_header(gcsplan__auth *au, const char *token, size_t len)
@@ -98,9 +173,18 @@ static int set_header(gcsplan__auth *au, const char *token, size_t len)
     memcpy(h, BEARER, sizeof BEARER - 1);
     memcpy(h + sizeof BEARER - 1, token, len);
     h[sizeof BEARER - 1 + len] = '\0';
-    gcsplan__free_secret(au->alloc, au->header);
+    gcsplan__free_secret_n(au->alloc, au->header, au->header_len + 1);
     au->header = h;
+    au->header_len = sizeof BEARER - 1 + len;
+    au->gen++;
     return 0;
+}
+
+static void drop_header(gcsplan__auth *au)
+{
+    gcsplan__free_secret_n(au->alloc, au->header, au->header_len + 1);
+    au->header = NULL;
+    au->header_len = 0;
 }
 
 /* A token given by the user, trimmed of surrounding white space. */
@@ -129,30 +213,17 @@ static int from_token_file(gcsplan__auth *au, const char *path, gcsplan_error *e
 {
     char *text = NULL;
     size_t len = 0;
-    char origin[GCSPLAN__AUTH_PATH_MAX + 64];
-    snprintf(origin, sizeof origin, "%s, named by $CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", path);
+    char where[PATH_SHOWN_MAX * 4 + 8];
+    char origin[sizeof where + 64];
+    shown(where, sizeof where, path);
+    snprintf(origin, sizeof origin, "%s, named by $CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", where);
     int rc = read_file(&text, &len, au->alloc, path, "$CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", err);
     if (rc == 0)
         rc = use_given_token(au, text, len, origin, err);
     if (rc == 0)
-        snprintf(au->describe, sizeof au->describe,
-                 "credentials: access token from $CLOUDSDK_AUTH_ACCESS_TOKEN_FILE (%s)", path);
-    gcsplan__free_secret(au->alloc, text);
+        describe(au, "credentials: access token from $CLOUDSDK_AUTH_ACCESS_TOKEN_FILE (%s)", where);
+    free_file(au->alloc, text);
     return rc;
-}
-
-/* Secrets may go over plain http only to this machine (a test server). */
-static int token_uri_ok(const char *uri)
-{
-    static const char *const local[] = { "http://127.0.0.1:", "http://127.0.0.1/",
-                                         "http://localhost:", "http://localhost/",
-                                         "http://[::1]:", "http://[::1]/" };
-    if (strncmp(uri, "https://", 8) == 0)
-        return strlen(uri) > 8;
-    for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
-        if (strncmp(uri, local[i], strlen(local[i])) == 0)
-            return 1;
-    return 0;
 }
 
 /* Takes ownership of a string field's value. */
@@ -166,9 +237,20 @@ static char *take(gcsplan__json_field *f)
 
 enum { F_TYPE, F_EMAIL, F_KEY, F_KEY_ID, F_TOKEN_URI, F_CLIENT_ID, F_SECRET, F_REFRESH, F_N };
 
-static int adc_fields(gcsplan__auth *au, gcsplan__json_field *f, const char *path,
+static const char *const field_names[F_N] = {
+    "type", "client_email", "private_key", "private_key_id", "token_uri", "client_id",
+    "client_secret", "refresh_token"
+};
+
+static int adc_fields(gcsplan__auth *au, gcsplan__json_field *f, const char *where,
                       const char *origin, gcsplan_error *err)
 {
+    /* Every value we use is a C string from here on: one with a NUL inside
+     * would be cut short somewhere and leave its tail unwiped. */
+    for (int i = 0; i < F_N; i++)
+        if (f[i].value != NULL && strlen(f[i].value) != f[i].len)
+            return gcsplan__error_set(err, GCSPLAN_ESOURCE, "%s (%s): %s holds a NUL character",
+                                      where, origin, field_names[i]);
     const char *type = f[F_TYPE].is_string ? f[F_TYPE].value : NULL;
     const char *missing = NULL;
     if (type != NULL && strcmp(type, "service_account") == 0) {
@@ -191,26 +273,30 @@ static int adc_fields(gcsplan__auth *au, gcsplan__json_field *f, const char *pat
             show = isalnum((unsigned char)*p) || *p == '_' || *p == '-';
         return gcsplan__error_set(err, GCSPLAN_ESOURCE,
                                   "%s (%s): credential type %s%s%s is not supported "
-                                  "(service_account, authorized_user)", path, origin,
+                                  "(service_account, authorized_user)", where, origin,
                                   show ? "\"" : "", show ? type : "unknown", show ? "\"" : "");
     }
     if (missing != NULL)
         return gcsplan__error_set(err, GCSPLAN_ESOURCE, "%s (%s): %s credentials without %s",
-                                  path, origin, type, missing);
+                                  where, origin, type, missing);
+    /* The token endpoint gets a refresh token or a signed assertion: judged
+     * by the scheme and host libcurl will really connect to. */
     const char *uri = f[F_TOKEN_URI].is_string ? f[F_TOKEN_URI].value : GCSPLAN__AUTH_TOKEN_URI;
-    if (!token_uri_ok(uri) || strlen(uri) > GCSPLAN__JWT_CLAIM_MAX)
+    if (strlen(uri) > GCSPLAN__JWT_CLAIM_MAX || !gcsplan__url_may_carry_secrets(uri))
         return gcsplan__error_set(err, GCSPLAN_ESOURCE,
-                                  "%s (%s): token_uri must be an https URL (http only to "
-                                  "localhost)", path, origin);
+                                  "%s (%s): token_uri must be an https URL (plain http only to "
+                                  "127.0.0.1, ::1 or localhost; no user name in it)", where,
+                                  origin);
     au->token_url = gcsplan__strndup(au->alloc, uri, strlen(uri));
     if (au->token_url == NULL)
         return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory for credentials");
-    if (au->kind == K_SERVICE_ACCOUNT)
-        snprintf(au->describe, sizeof au->describe,
-                 "credentials: service account key from %s (%s)", origin, au->email);
-    else
-        snprintf(au->describe, sizeof au->describe,
-                 "credentials: authorized user from %s (%s)", origin, path);
+    if (au->kind == K_SERVICE_ACCOUNT) {
+        char email[256];
+        shown(email, sizeof email, au->email);
+        describe(au, "credentials: service account key from %s (%s)", origin, email);
+    } else {
+        describe(au, "credentials: authorized user from %s (%s)", origin, where);
+    }
     return 0;
 }
 
@@ -219,16 +305,11 @@ static int adc_fields(gcsplan__auth *au, gcsplan__json_field *f, const char *pat
 static int from_adc_file(gcsplan__auth *au, const char *path, const char *origin,
                          gcsplan_error *err)
 {
-    gcsplan__json_field f[F_N] = {
-        [F_TYPE] = { "type", NULL, 0 },
-        [F_EMAIL] = { "client_email", NULL, 0 },
-        [F_KEY] = { "private_key", NULL, 0 },
-        [F_KEY_ID] = { "private_key_id", NULL, 0 },
-        [F_TOKEN_URI] = { "token_uri", NULL, 0 },
-        [F_CLIENT_ID] = { "client_id", NULL, 0 },
-        [F_SECRET] = { "client_secret", NULL, 0 },
-        [F_REFRESH] = { "refresh_token", NULL, 0 },
-    };
+    gcsplan__json_field f[F_N];
+    for (int i = 0; i < F_N; i++)
+        f[i] = (gcsplan__json_field){ field_names[i], NULL, 0, 0 };
+    char where[PATH_SHOWN_MAX * 4 + 8];
+    shown(where, sizeof where, path);
     char *text = NULL;
     size_t len = 0;
     int rc = read_file(&text, &len, au->alloc, path, origin, err);
@@ -237,13 +318,13 @@ static int from_adc_file(gcsplan__auth *au, const char *path, const char *origin
     gcsplan_error jerr;
     rc = gcsplan__json_fields(f, F_N, au->alloc, text, len, &jerr);
     if (rc != 0) {
-        rc = gcsplan__error_set(err, rc, "%s (%s): %s", path, origin, jerr.message);
+        rc = gcsplan__error_set(err, rc, "%s (%s): %s", where, origin, jerr.message);
         goto done;
     }
-    rc = adc_fields(au, f, path, origin, err);
+    rc = adc_fields(au, f, where, origin, err);
 done:
     gcsplan__json_fields_free(f, F_N, au->alloc);
-    gcsplan__free_secret(au->alloc, text);
+    free_file(au->alloc, text);
     return rc;
 }
 
@@ -261,14 +342,25 @@ static void gcloud_adc_path(char *out, size_t cap, const gcsplan__auth_config *c
         out[0] = '\0';
 }
 
+/* Whether the product name file says Google; read as the credential files
+ * are (never blocking on something that is not a regular file). */
 static int on_gce(const gcsplan__auth_config *cfg)
 {
     char buf[GCE_PRODUCT_MAX];
-    FILE *f = fopen(cfg->gce_product_file ? cfg->gce_product_file : GCE_PRODUCT_FILE, "r");
-    if (f == NULL)
+    const char *path = cfg->gce_product_file ? cfg->gce_product_file : GCE_PRODUCT_FILE;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
         return 0;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
+    struct stat st;
+    ssize_t n = -1;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        do
+            n = read(fd, buf, sizeof buf - 1);
+        while (n < 0 && errno == EINTR);
+    }
+    close(fd);
+    if (n <= 0)
+        return 0;
     buf[n] = '\0';
     return strstr(buf, "Google") != NULL;
 }
@@ -298,8 +390,12 @@ static int from_metadata(gcsplan__auth *au, const gcsplan__auth_config *cfg, gcs
     if (au->token_url == NULL)
         return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory for credentials");
     sprintf(au->token_url, "http://%s%s", host, METADATA_TOKEN_PATH);
+    gcsplan__url u;
+    if (gcsplan__url_parse(&u, au->token_url) != 0 || u.userinfo)
+        return gcsplan__error_set(err, GCSPLAN_ESOURCE,
+                                  "GCE_METADATA_HOST must be HOST or HOST:PORT");
     au->kind = K_METADATA;
-    snprintf(au->describe, sizeof au->describe, "credentials: metadata server %s (%s)", host,
+    describe(au, "credentials: metadata server %s (%s)", host,
              origin);
     return 1;
 }
@@ -310,26 +406,23 @@ static int choose(gcsplan__auth *au, const gcsplan__auth_config *cfg, gcsplan_er
     char path[GCSPLAN__AUTH_PATH_MAX];
     if (cfg->anonymous) {
         au->kind = K_NONE;
-        snprintf(au->describe, sizeof au->describe, "credentials: none (anonymous requests)");
+        describe(au, "credentials: none (anonymous requests)");
         return 0;
     }
     if ((v = env(cfg, "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE")) != NULL)
         return from_token_file(au, v, err);
     if ((v = env(cfg, "GOOGLE_OAUTH_ACCESS_TOKEN")) != NULL) {
-        snprintf(au->describe, sizeof au->describe,
-                 "credentials: access token from $GOOGLE_OAUTH_ACCESS_TOKEN");
+        describe(au, "credentials: access token from $GOOGLE_OAUTH_ACCESS_TOKEN");
         return use_given_token(au, v, strlen(v), "$GOOGLE_OAUTH_ACCESS_TOKEN", err);
     }
     if ((v = env(cfg, "GOOGLE_APPLICATION_CREDENTIALS")) != NULL)
         return from_adc_file(au, v, "$GOOGLE_APPLICATION_CREDENTIALS", err);
     gcloud_adc_path(path, sizeof path, cfg);
-    /* gcloud's file is optional: only its absence moves on. */
-    FILE *f = path[0] ? fopen(path, "rb") : NULL;
-    if (f != NULL || (path[0] && errno != ENOENT && errno != ENOTDIR)) {
-        if (f != NULL)
-            fclose(f);
+    /* gcloud's file is optional: only its absence moves on (stat, not open:
+     * opening a FIFO would block here). */
+    struct stat st;
+    if (path[0] && (stat(path, &st) == 0 || (errno != ENOENT && errno != ENOTDIR)))
         return from_adc_file(au, path, "gcloud application default credentials", err);
-    }
     int rc = from_metadata(au, cfg, err);
     if (rc != 0)
         return rc < 0 ? rc : 0;
@@ -338,11 +431,14 @@ static int choose(gcsplan__auth *au, const gcsplan__auth_config *cfg, gcsplan_er
                             "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE or GOOGLE_OAUTH_ACCESS_TOKEN, run "
                             "'gcloud auth application-default login', or use "
                             "STORAGE_EMULATOR_HOST");
-    if (err != NULL)
+    if (err != NULL) {
+        char where[PATH_SHOWN_MAX * 4 + 8];
         snprintf(err->hint, sizeof err->hint,
                  "looked for $CLOUDSDK_AUTH_ACCESS_TOKEN_FILE, $GOOGLE_OAUTH_ACCESS_TOKEN, "
                  "$GOOGLE_APPLICATION_CREDENTIALS, %.2000s, and a metadata server "
-                 "($GCE_METADATA_HOST, or a GCE VM)", path[0] ? path : "gcloud's ADC file");
+                 "($GCE_METADATA_HOST, or a GCE VM)",
+                 path[0] ? shown(where, sizeof where, path) : "gcloud's ADC file");
+    }
     return rc;
 }
 
@@ -357,9 +453,14 @@ int gcsplan__auth_new(gcsplan__auth **out, const gcsplan_allocator *a,
     if (au == NULL)
         return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory for credentials");
     memset(au, 0, sizeof *au);
+    if (pthread_mutex_init(&au->lock, NULL) != 0) {
+        gcsplan__free(a, au);
+        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "cannot make a mutex for credentials");
+    }
     au->alloc = a;
-    au->timeout_ms = cfg->timeout_ms;
+    au->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : GCSPLAN__TOKEN_TIMEOUT_DEFAULT_MS;
     au->now_fn = cfg->now_fn ? cfg->now_fn : monotonic_now;
+    au->transport = cfg->transport;
     int rc = choose(au, cfg, err);
     if (rc != 0) {
         gcsplan__auth_free(au);
@@ -368,6 +469,35 @@ int gcsplan__auth_new(gcsplan__auth **out, const gcsplan_allocator *a,
     *out = au;
     return 0;
 }
+
+/* --- the process-wide handle ----------------------------------------------------------- */
+
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static gcsplan__auth *shared;
+
+int gcsplan__auth_shared(gcsplan__auth **out, gcsplan_error *err)
+{
+    int rc = 0;
+    pthread_mutex_lock(&shared_lock);
+    if (shared == NULL) {
+        gcsplan__auth_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        rc = gcsplan__auth_new(&shared, NULL, &cfg, err);
+    }
+    *out = shared;
+    pthread_mutex_unlock(&shared_lock);
+    return rc;
+}
+
+void gcsplan__auth_shared_reset(void)
+{
+    pthread_mutex_lock(&shared_lock);
+    gcsplan__auth_free(shared);
+    shared = NULL;
+    pthread_mutex_unlock(&shared_lock);
+}
+
+/* --- tokens ----------------------------------------------------------------------------- */
 
 /* The form body of a token request, and the secrets it carries. */
 static int token_body(gcsplan__auth *au, char **body, size_t *len, char **jwt,
@@ -384,31 +514,65 @@ static int token_body(gcsplan__auth *au, char **body, size_t *len, char **jwt,
                               (long long)now, (long long)now + JWT_LIFETIME_S };
     gcsplan_error jerr;
     int rc = gcsplan__jwt_sign_rs256(jwt, au->alloc, au->private_key, &c, &jerr);
-    if (rc != 0)
-        return gcsplan__error_set(err, rc, "service account key (%s): %s", au->email,
-                                  jerr.message);
+    if (rc != 0) {
+        char email[256];
+        return gcsplan__error_set(err, rc, "service account key (%s): %s",
+                                  shown(email, sizeof email, au->email), jerr.message);
+    }
     const char *pairs[] = { "grant_type", JWT_GRANT, "assertion", *jwt, NULL };
     return gcsplan__form_encode(body, len, au->alloc, pairs, err);
 }
 
+/* The client token requests go through: no credentials of its own, the
+ * token retry policy, made on first use. */
+static int token_api(gcsplan__auth *au, gcsplan_error *err)
+{
+    if (au->api != NULL)
+        return 0;
+    gcsplan__api_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.alloc = au->alloc;
+    cfg.parallel = 1;
+    cfg.timeout_ms = au->timeout_ms;
+    cfg.retry.retries = GCSPLAN__TOKEN_ATTEMPTS - 1;
+    cfg.retry.base_ms = GCSPLAN__TOKEN_BACKOFF_BASE_MS;
+    cfg.retry.max_ms = GCSPLAN__TOKEN_BACKOFF_CAP_MS;
+    cfg.retry.retry_after_max_ms = GCSPLAN__TOKEN_BACKOFF_CAP_MS;
+    cfg.transport = au->transport;
+    cfg.auth_mode = GCSPLAN__API_AUTH_NONE;
+    return gcsplan__api_new(&au->api, &cfg, err);
+}
+
+/* Fetch a token; the caller holds the lock. */
 static int fetch(gcsplan__auth *au, gcsplan_error *err)
 {
     char *body = NULL, *jwt = NULL;
     size_t body_len = 0;
-    gcsplan__token tok = { NULL, 0 };
+    gcsplan__token tok = { NULL, 0, 0 };
     char what[WHAT_MAX];
     const char *form_headers[] = { "Content-Type: application/x-www-form-urlencoded", NULL };
     const char *metadata_headers[] = { "Metadata-Flavor: Google", NULL };
-    gcsplan__http_request req = { "GET", au->token_url, metadata_headers, NULL, 0,
-                                  au->timeout_ms, 1 };
-    int rc = 0;
+    gcsplan__request req;
+    memset(&req, 0, sizeof req);
+    req.service = -1;
+    req.url = au->token_url;
+    req.headers = metadata_headers;
+    req.body_max = GCSPLAN__TOKEN_BODY_MAX;
+    req.oauth = 1;
+    req.no_proxy = 1;
+    int rc = token_api(au, err);
+    if (rc != 0)
+        goto done;
     if (au->kind == K_METADATA) {
         snprintf(what, sizeof what, "metadata server token request");
     } else {
         rc = token_body(au, &body, &body_len, &jwt, err);
         if (rc != 0)
             goto done;
-        snprintf(what, sizeof what, "token request to %s", au->token_url);
+        gcsplan__buf w;
+        gcsplan__buf_fixed(&w, what, sizeof what);
+        gcsplan__buf_puts(&w, "token request to ");
+        gcsplan__term_str(&w, au->token_url, strlen(au->token_url) > 120 ? 120 : strlen(au->token_url));
         req.method = "POST";
         req.headers = form_headers;
         req.body = body;
@@ -416,11 +580,14 @@ static int fetch(gcsplan__auth *au, gcsplan_error *err)
         req.no_proxy = 0;
     }
     const char *secrets[] = { jwt ? jwt : "", au->client_secret ? au->client_secret : "",
-                              au->refresh_token ? au->refresh_token : "", NULL };
-    rc = gcsplan__token_fetch(&tok, au->alloc, &req, what, secrets, err);
+                              au->refresh_token ? au->refresh_token : "",
+                              au->private_key ? au->private_key : "", NULL };
+    req.secrets = secrets;
+    req.what = what;
+    rc = gcsplan__token_fetch(&tok, au->api, &req, what, err);
     if (rc != 0)
         goto done;
-    if (set_header(au, tok.access_token, strlen(tok.access_token)) != 0) {
+    if (set_header(au, tok.access_token, tok.len) != 0) {
         rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory for a token");
         goto done;
     }
@@ -429,33 +596,99 @@ static int fetch(gcsplan__auth *au, gcsplan_error *err)
         margin = tok.expires_in / 2;
     au->refresh_at = au->now_fn() + (time_t)(tok.expires_in - margin);
 done:
-    gcsplan__free_secret(au->alloc, tok.access_token);
-    gcsplan__free_secret(au->alloc, body);
+    gcsplan__free_secret_n(au->alloc, tok.access_token, tok.len + 1);
+    gcsplan__free_secret_n(au->alloc, body, body_len + 1);
     gcsplan__free_secret(au->alloc, jwt);
     return rc;
+}
+
+/* The current header, fetched or refreshed when due; the caller holds the lock. */
+static int current(gcsplan__auth *au, gcsplan_error *err)
+{
+    if (au->kind == K_NONE || au->kind == K_TOKEN)
+        return 0;
+    if (au->header == NULL || au->now_fn() >= au->refresh_at)
+        return fetch(au, err);
+    return 0;
 }
 
 int gcsplan__auth_header(gcsplan__auth *au, const char **header, gcsplan_error *err)
 {
     *header = NULL;
-    if (au->kind == K_NONE)
+    pthread_mutex_lock(&au->lock);
+    int rc = current(au, err);
+    if (rc == 0)
+        *header = au->header;
+    pthread_mutex_unlock(&au->lock);
+    return rc;
+}
+
+int gcsplan__auth_header_line(gcsplan__auth *au, char *line, size_t cap, const char **out,
+                              uint64_t *gen, gcsplan_error *err)
+{
+    *out = NULL;
+    *gen = 0;
+    if (au == NULL)
         return 0;
-    if (au->kind != K_TOKEN && (au->header == NULL || au->now_fn() >= au->refresh_at)) {
-        int rc = fetch(au, err);
-        if (rc != 0)
-            return rc;
+    pthread_mutex_lock(&au->lock);
+    int rc = current(au, err);
+    if (rc == 0 && au->header != NULL) {
+        static const char name[] = "Authorization: ";
+        if (sizeof name - 1 + au->header_len + 1 > cap) {
+            rc = gcsplan__error_set(err, GCSPLAN_ELIMIT, "the access token is too long");
+        } else {
+            memcpy(line, name, sizeof name - 1);
+            memcpy(line + sizeof name - 1, au->header, au->header_len + 1);
+            *out = line;
+            *gen = au->gen;
+        }
     }
-    *header = au->header;
-    return 0;
+    pthread_mutex_unlock(&au->lock);
+    return rc;
 }
 
 int gcsplan__auth_invalidate(gcsplan__auth *au)
 {
-    if (au == NULL || au->kind == K_NONE || au->kind == K_TOKEN)
+    if (au == NULL)
         return 0;
-    gcsplan__free_secret(au->alloc, au->header);
-    au->header = NULL;
-    return 1;
+    pthread_mutex_lock(&au->lock);
+    int can = au->kind != K_NONE && au->kind != K_TOKEN;
+    if (can)
+        drop_header(au);
+    pthread_mutex_unlock(&au->lock);
+    return can;
+}
+
+int gcsplan__auth_refresh_after_401(gcsplan__auth *au, uint64_t gen)
+{
+    if (au == NULL)
+        return 0;
+    pthread_mutex_lock(&au->lock);
+    int can = au->kind != K_NONE && au->kind != K_TOKEN;
+    if (can && au->gen == gen)
+        drop_header(au); /* else a newer token is cached already */
+    pthread_mutex_unlock(&au->lock);
+    return can;
+}
+
+int gcsplan__auth_with_secrets(gcsplan__auth *au, int (*fn)(const char *const *secrets, void *ctx),
+                               void *ctx)
+{
+    pthread_mutex_lock(&au->lock);
+    const char *s[5];
+    size_t k = 0;
+    if (au->header != NULL)
+        s[k++] = au->header + sizeof BEARER - 1;
+    if (au->client_secret != NULL)
+        s[k++] = au->client_secret;
+    if (au->refresh_token != NULL)
+        s[k++] = au->refresh_token;
+    if (au->private_key != NULL)
+        s[k++] = au->private_key;
+    s[k] = NULL;
+    int rc = fn(s, ctx);
+    pthread_mutex_unlock(&au->lock);
+    return rc;
 }
 
 const char *gcsplan__auth_describe(const gcsplan__auth *au)
@@ -468,7 +701,8 @@ void gcsplan__auth_free(gcsplan__auth *au)
     if (au == NULL)
         return;
     const gcsplan_allocator *a = au->alloc;
-    gcsplan__free_secret(a, au->header);
+    gcsplan__api_free(au->api);
+    drop_header(au);
     gcsplan__free_secret(a, au->token_url);
     gcsplan__free_secret(a, au->email);
     gcsplan__free_secret(a, au->key_id);
@@ -476,24 +710,6 @@ void gcsplan__auth_free(gcsplan__auth *au)
     gcsplan__free_secret(a, au->client_id);
     gcsplan__free_secret(a, au->client_secret);
     gcsplan__free_secret(a, au->refresh_token);
+    pthread_mutex_destroy(&au->lock);
     gcsplan__free(a, au);
-}
-
-int gcsplan__auth_header_line(gcsplan__auth *a, char *line, size_t cap, const char **out,
-                              gcsplan_error *err)
-{
-    const char *value = NULL;
-    *out = NULL;
-    if (a != NULL) {
-        int rc = gcsplan__auth_header(a, &value, err);
-        if (rc != 0)
-            return rc;
-    }
-    if (value == NULL)
-        return 0;
-    int n = snprintf(line, cap, "Authorization: %s", value);
-    if (n < 0 || (size_t)n >= cap)
-        return gcsplan__error_set(err, GCSPLAN_ELIMIT, "the access token is too long");
-    *out = line;
-    return 0;
 }

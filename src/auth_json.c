@@ -20,12 +20,18 @@ typedef struct reader {
     int got_object;                            /* the top-level object began */
 } reader;
 
+void gcsplan__free_secret_n(const gcsplan_allocator *a, void *p, size_t n)
+{
+    if (p == NULL)
+        return;
+    OPENSSL_cleanse(p, n);
+    gcsplan__free(a, p);
+}
+
 void gcsplan__free_secret(const gcsplan_allocator *a, char *s)
 {
-    if (s == NULL)
-        return;
-    OPENSSL_cleanse(s, strlen(s));
-    gcsplan__free(a, s);
+    if (s != NULL)
+        gcsplan__free_secret_n(a, s, strlen(s));
 }
 
 /* The field the value at the current position fills, or NULL. */
@@ -58,8 +64,9 @@ static int take(reader *r, const char *s, size_t len, int is_string)
     gcsplan__json_field *f = wanted(r);
     if (f == NULL)
         return 1;
-    gcsplan__free_secret(r->alloc, f->value);
+    gcsplan__free_secret_n(r->alloc, f->value, f->len + 1);
     f->value = NULL;
+    f->len = 0;
     if (s == NULL)
         return 1;
     if (len > GCSPLAN__JSON_VALUE_MAX) {
@@ -72,6 +79,7 @@ static int take(reader *r, const char *s, size_t len, int is_string)
         r->error = GCSPLAN_ENOMEM;
         return 0;
     }
+    f->len = len;
     f->is_string = is_string;
     return 1;
 }
@@ -105,6 +113,10 @@ static int open_container(reader *r, int is_map)
     }
     if (!take(r, NULL, 0, 0))
         return 0;
+    if (r->depth >= GCSPLAN__JSON_FIELDS_DEPTH_MAX) {
+        r->error = GCSPLAN_ESOURCE;
+        return 0;
+    }
     r->got_object = 1;
     r->depth++;
     if (r->depth <= LEVELS) {
@@ -153,9 +165,10 @@ void gcsplan__json_fields_free(gcsplan__json_field *fields, size_t n,
                                const gcsplan_allocator *a)
 {
     for (size_t i = 0; i < n; i++) {
-        gcsplan__free_secret(a, fields[i].value);
+        gcsplan__free_secret_n(a, fields[i].value, fields[i].len + 1);
         fields[i].value = NULL;
         fields[i].is_string = 0;
+        fields[i].len = 0;
     }
 }
 
@@ -171,6 +184,7 @@ int gcsplan__json_fields(gcsplan__json_field *fields, size_t n, const gcsplan_al
     for (size_t i = 0; i < n; i++) {
         fields[i].value = NULL;
         fields[i].is_string = 0;
+        fields[i].len = 0;
     }
     /* yajl 2.1 gets the C library's allocator here, not the handle's: it
      * does not check its own allocations (yajl_alloc's state stack, the

@@ -1,10 +1,12 @@
 /* OAuth2 access tokens from a token endpoint or the metadata server: the
- * request body, the response, and what an error from either says. */
+ * request body, and what the answer says. Requests go through the API
+ * client (api.c): its transport, its retry policy, its error reader. */
 #ifndef GCSPLAN_AUTH_TOKEN_H
 #define GCSPLAN_AUTH_TOKEN_H
 
 #include <stddef.h>
-#include "http_blocking.h"
+
+#include "api.h"
 #include "internal.h"
 
 /* The longest access token accepted (Google's are a few hundred bytes; the
@@ -26,15 +28,21 @@ int gcsplan__form_encode(char **out, size_t *out_len, const gcsplan_allocator *a
 
 typedef struct gcsplan__token {
     char *access_token;   /* allocated with the allocator; wipe when done */
+    size_t len;
     long long expires_in; /* seconds */
 } gcsplan__token;
 
-/* Send req (with retries) and read {"access_token", "expires_in"} from a 200
- * response. Otherwise GCSPLAN_ESOURCE with err->http_status and a message
- * naming `what` and quoting the server's error and description, unless they
- * repeat one of the NULL-terminated secrets (then they are withheld). */
-int gcsplan__token_fetch(gcsplan__token *tok, const gcsplan_allocator *a,
-                         const gcsplan__http_request *req, const char *what,
-                         const char *const *secrets, gcsplan_error *err);
+/* The token in a token endpoint's 200 answer body[0..n):
+ * {"access_token", "expires_in"}. Returns 0, GCSPLAN_ENOMEM, or
+ * GCSPLAN_ESOURCE (no usable access_token; the message never quotes the
+ * body). */
+int gcsplan__token_parse(gcsplan__token *tok, const gcsplan_allocator *a, const char *body,
+                         size_t n, gcsplan_error *err);
+
+/* Send req through api (req->oauth set: error bodies are quoted only as
+ * OAuth fields, masked) and read the token. Otherwise GCSPLAN_ESOURCE with
+ * err->http_status and "WHAT failed: WHY". */
+int gcsplan__token_fetch(gcsplan__token *tok, gcsplan__api *api, const gcsplan__request *req,
+                         const char *what, gcsplan_error *err);
 
 #endif

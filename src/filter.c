@@ -1,18 +1,27 @@
 /* Exclusion filters on PCRE2, compiled once (JIT when available). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gcsplan/filter.h"
 #include "internal.h"
 
+#include "util/buf.h"
+#include "util/escape.h"
+
 /* A filter holds at most this many expressions: each costs a match per name. */
 #define FILTER_MAX 64
+/* Bytes of an expression and of a name quoted in an error. */
+#define REGEX_SHOWN 60
+#define NAME_SHOWN 80
 
 struct gcsplan_filter {
     gcsplan_allocator alloc;
     pcre2_general_context *gctx;
     pcre2_code *code[FILTER_MAX];
+    char *text[FILTER_MAX];   /* each expression as given, for messages */
+    size_t len[FILTER_MAX];
     size_t n;
     pcre2_match_data *md; /* scratch shared by all expressions */
 };
@@ -84,6 +93,12 @@ int gcsplan_filter_add(gcsplan_filter *f, const char *regex, size_t len, gcsplan
     /* The JIT is an optimisation: without it (no JIT on this platform, or no
      * memory for it) pcre2_match interprets the same expression. */
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    f->text[f->n] = gcsplan__strndup(&f->alloc, regex ? regex : "", len);
+    if (f->text[f->n] == NULL) {
+        pcre2_code_free(re);
+        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+    }
+    f->len[f->n] = len;
     f->code[f->n++] = re;
     return 0;
 }
@@ -93,22 +108,64 @@ size_t gcsplan_filter_count(const gcsplan_filter *f)
     return f ? f->n : 0;
 }
 
-int gcsplan_filter_match(gcsplan_filter *f, const char *name, size_t len)
+/* Why expression i could not decide name: its text and the name, escaped. */
+static int undecided(gcsplan_filter *f, size_t i, const char *name, size_t len, int pcre_rc,
+                     gcsplan_error *err)
+{
+    int code = pcre_rc == PCRE2_ERROR_NOMEMORY ? GCSPLAN_ENOMEM
+               : pcre_rc == PCRE2_ERROR_MATCHLIMIT || pcre_rc == PCRE2_ERROR_DEPTHLIMIT ||
+                       pcre_rc == PCRE2_ERROR_HEAPLIMIT || pcre_rc == PCRE2_ERROR_JIT_STACKLIMIT
+                   ? GCSPLAN_ELIMIT
+                   : GCSPLAN_ERROR;
+    if (err == NULL)
+        return code;
+    PCRE2_UCHAR why[120];
+    if (pcre2_get_error_message(pcre_rc, why, sizeof why) < 0)
+        snprintf((char *)why, sizeof why, "PCRE2 error %d", pcre_rc);
+    char re[4 * REGEX_SHOWN + 8], nm[4 * NAME_SHOWN + 8];
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, re, sizeof re);
+    gcsplan__term_str(&b, f->text[i], f->len[i] > REGEX_SHOWN ? REGEX_SHOWN : f->len[i]);
+    if (f->len[i] > REGEX_SHOWN)
+        gcsplan__buf_puts(&b, "...");
+    gcsplan__buf_fixed(&b, nm, sizeof nm);
+    gcsplan__term_str(&b, name, len > NAME_SHOWN ? NAME_SHOWN : len);
+    if (len > NAME_SHOWN)
+        gcsplan__buf_puts(&b, "...");
+    /* The reason before the name: a long escaped name is what a full
+     * message cuts. */
+    gcsplan__error_set(err, code, "the exclusion '%s' could not decide (%s) for '%s' (%zu bytes)",
+                       re, (char *)why, nm, len);
+    return code;
+}
+
+int gcsplan_filter_test(gcsplan_filter *f, const char *name, size_t len, gcsplan_error *err)
 {
     if (f == NULL)
         return 0;
-    for (size_t i = 0; i < f->n; i++)
-        if (pcre2_match(f->code[i], (PCRE2_SPTR)name, len, 0, 0, f->md, NULL) >= 0)
+    for (size_t i = 0; i < f->n; i++) {
+        int rc = pcre2_match(f->code[i], (PCRE2_SPTR)name, len, 0, 0, f->md, NULL);
+        if (rc >= 0)
             return 1;
+        if (rc != PCRE2_ERROR_NOMATCH)
+            return undecided(f, i, name, len, rc, err);
+    }
     return 0;
+}
+
+int gcsplan_filter_match(gcsplan_filter *f, const char *name, size_t len)
+{
+    return gcsplan_filter_test(f, name, len, NULL);
 }
 
 void gcsplan_filter_free(gcsplan_filter *f)
 {
     if (f == NULL)
         return;
-    for (size_t i = 0; i < f->n; i++)
+    for (size_t i = 0; i < f->n; i++) {
         pcre2_code_free(f->code[i]);
+        gcsplan__free(&f->alloc, f->text[i]);
+    }
     pcre2_match_data_free(f->md);
     pcre2_general_context_free(f->gctx);
     gcsplan__free(&f->alloc, f);

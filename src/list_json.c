@@ -14,14 +14,11 @@ enum {
     AT_TOP,         /* the top-level object */
     AT_ITEMS,       /* the "items" array */
     AT_ITEM,        /* one item object (or the top level of an objects.get body) */
-    AT_PREFIXES,    /* the "prefixes" array */
-    AT_ERROR        /* the "error" object */
+    AT_PREFIXES     /* the "prefixes" array */
 };
 
 /* The key just read, where it matters. */
-enum { K_NONE = 0, K_ITEMS, K_PREFIXES, K_TOKEN, K_ERROR, K_NAME, K_SIZE, K_GEN, K_CODE, K_MSG };
-
-#define ERROR_MESSAGE_MAX 512
+enum { K_NONE = 0, K_ITEMS, K_PREFIXES, K_TOKEN, K_NAME, K_SIZE, K_GEN };
 
 struct gcsplan__page_parser {
     gcsplan_allocator alloc;
@@ -39,10 +36,15 @@ struct gcsplan__page_parser {
     int has_name, has_size;
     uint64_t size;
     int64_t generation;
-    uint64_t items;
     char token[GCSPLAN_PAGE_TOKEN_MAX + 1];
     int has_token;
-    char message[ERROR_MESSAGE_MAX];
+    size_t since_quote;  /* bytes since the last '"' not after a backslash */
+    int last_backslash;  /* the last byte fed was a backslash */
+    /* Small pieces are gathered before yajl sees them: yajl re-reads a token
+     * that spans pieces from its start, so a server dribbling bytes would
+     * make even a bounded token cost its length squared. */
+    char stage[GCSPLAN__PAGE_STAGE];
+    size_t staged;
 };
 
 
@@ -113,11 +115,6 @@ static int scalar(gcsplan__page_parser *p, const char *s, size_t n, int is_strin
         p->has_token = n > 0;
         return 1;
     }
-    if (at == AT_ERROR && key == K_MSG && is_string) {
-        size_t k = n < ERROR_MESSAGE_MAX - 1 ? n : ERROR_MESSAGE_MAX - 1;
-        memcpy(p->message, s, k);
-        p->message[k] = '\0';
-    }
     return 1;
 }
 
@@ -180,8 +177,6 @@ static int cb_start_map(void *ctx)
         item_reset(p);
         return push(p, AT_ITEM);
     }
-    if (at == AT_TOP && key == K_ERROR)
-        return push(p, AT_ERROR);
     if (at == AT_PREFIXES)
         return malformed(p, "a prefix is not a string");
     if (at == AT_ITEM && (key == K_NAME || key == K_SIZE || key == K_GEN))
@@ -203,8 +198,6 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
             p->key = K_PREFIXES;
         else if (IS("nextPageToken"))
             p->key = K_TOKEN;
-        else if (IS("error"))
-            p->key = K_ERROR;
     } else if (at == AT_ITEM) {
         if (IS("name"))
             p->key = K_NAME;
@@ -212,9 +205,6 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
             p->key = K_SIZE;
         else if (IS("generation"))
             p->key = K_GEN;
-    } else if (at == AT_ERROR) {
-        if (IS("message"))
-            p->key = K_MSG;
     }
 #undef IS
     return 1;
@@ -231,7 +221,6 @@ static int cb_end_map(void *ctx)
             return malformed(p, "an item has no name");
         if (!p->has_size)
             return malformed(p, "an item has no size");
-        p->items++;
         if (p->sink.item != NULL &&
             (p->stop = p->sink.item(p->sink.ctx, p->name, p->name_len, p->size, p->generation)) != 0)
             return 0;
@@ -300,10 +289,11 @@ int gcsplan__page_parser_begin(gcsplan__page_parser *p, gcsplan__page_mode mode)
     p->key = K_NONE;
     p->stop = 0;
     p->bad = NULL;
-    p->items = 0;
     p->token[0] = '\0';
     p->has_token = 0;
-    p->message[0] = '\0';
+    p->since_quote = 0;
+    p->last_backslash = 0;
+    p->staged = 0;
     return 0;
 }
 
@@ -315,23 +305,90 @@ static int status_to_rc(gcsplan__page_parser *p, yajl_status st, gcsplan_error *
         return p->stop;
     if (p->bad != NULL)
         return gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: %s", p->bad);
+    /* yajl's message ends with a newline (and in its verbose form quotes
+     * the text): only its first line, without the end. */
     unsigned char *msg = yajl_get_error(p->h, 0, NULL, 0);
-    gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: %s",
-                       msg ? (const char *)msg : "invalid JSON");
+    const char *m = msg ? (const char *)msg : "invalid JSON";
+    size_t k = strcspn(m, "\r\n");
+    while (k > 0 && (m[k - 1] == ' ' || m[k - 1] == '.'))
+        k--;
+    gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: %.*s", (int)k, m);
     if (msg != NULL)
         yajl_free_error(p->h, msg);
     return GCSPLAN_ESOURCE;
 }
 
+/* Whether buf[q] is a '"' that can end a string: not after a backslash.
+ * (After an escaped backslash it could, but no real page needs that one to
+ * be counted: its quotes are dense.) */
+static int plain_quote(const gcsplan__page_parser *p, const char *buf, size_t q)
+{
+    return buf[q] == '"' && (q > 0 ? buf[q - 1] != '\\' : !p->last_backslash);
+}
+
+/* Every GCSPLAN_JSON_TOKEN_MAX bytes must hold a plain quote: a '"' inside a
+ * string is always escaped, so no string (and no number, which holds no
+ * quote) can be longer. One backward scan per window, from its far end:
+ * quotes are dense in a real page, so each scan is short. */
+static int tokens_bounded(gcsplan__page_parser *p, const char *buf, size_t len)
+{
+    size_t pos = 0;
+    while (p->since_quote + (len - pos) > GCSPLAN_JSON_TOKEN_MAX) {
+        size_t end = pos + (GCSPLAN_JSON_TOKEN_MAX - p->since_quote); /* last allowed index */
+        size_t q = end + 1;
+        while (q > pos && !plain_quote(p, buf, q - 1))
+            q--;
+        if (q == pos)
+            return 0;
+        pos = q; /* just past the quote */
+        p->since_quote = 0;
+    }
+    /* What is left fits; the count restarts at its last quote, if any. */
+    size_t q = len;
+    while (q > pos && !plain_quote(p, buf, q - 1))
+        q--;
+    p->since_quote = q > pos ? len - q : p->since_quote + (len - pos);
+    if (len > 0)
+        p->last_backslash = buf[len - 1] == '\\';
+    return 1;
+}
+
+static int flush(gcsplan__page_parser *p, gcsplan_error *err)
+{
+    size_t n = p->staged;
+    p->staged = 0;
+    return n == 0 ? 0 : status_to_rc(p, yajl_parse(p->h, (const unsigned char *)p->stage, n), err);
+}
+
 int gcsplan__page_parser_feed(gcsplan__page_parser *p, const char *buf, size_t len,
                               gcsplan_error *err)
 {
+    if (!tokens_bounded(p, buf, len))
+        return gcsplan__error_set(err, GCSPLAN_ESOURCE,
+                                  "malformed listing page: a JSON string or number is longer "
+                                  "than %d bytes", GCSPLAN_JSON_TOKEN_MAX);
+    if (p->staged + len < sizeof p->stage) {
+        memcpy(p->stage + p->staged, buf, len);
+        p->staged += len;
+        return 0;
+    }
+    int rc = flush(p, err);
+    if (rc != 0)
+        return rc;
+    if (len < sizeof p->stage) {
+        memcpy(p->stage, buf, len);
+        p->staged = len;
+        return 0;
+    }
     return status_to_rc(p, yajl_parse(p->h, (const unsigned char *)buf, len), err);
 }
 
 int gcsplan__page_parser_finish(gcsplan__page_parser *p, gcsplan_error *err)
 {
-    int rc = status_to_rc(p, yajl_complete_parse(p->h), err);
+    int rc = flush(p, err);
+    if (rc != 0)
+        return rc;
+    rc = status_to_rc(p, yajl_complete_parse(p->h), err);
     if (rc == 0 && p->depth != 0)
         rc = gcsplan__error_set(err, GCSPLAN_ESOURCE, "malformed listing page: truncated");
     return rc;
@@ -340,16 +397,6 @@ int gcsplan__page_parser_finish(gcsplan__page_parser *p, gcsplan_error *err)
 const char *gcsplan__page_parser_token(const gcsplan__page_parser *p)
 {
     return p->has_token ? p->token : NULL;
-}
-
-const char *gcsplan__page_parser_error_message(const gcsplan__page_parser *p)
-{
-    return p->message;
-}
-
-uint64_t gcsplan__page_parser_items(const gcsplan__page_parser *p)
-{
-    return p->items;
 }
 
 void gcsplan__page_parser_free(gcsplan__page_parser *p)

@@ -1,6 +1,7 @@
 /* The lister: one iterator over any source. It matches each candidate
  * against the pattern, drops what the filter excludes, proves the order
  * (strictly increasing names, so nothing is ever yielded twice) and counts. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,8 +9,14 @@
 #include "internal.h"
 #include "source.h"
 #include "util/buf.h"
+#include "util/escape.h"
 #include "util/clock.h"
 #include "util/name.h"
+#include "util/num.h"
+
+/* The progress budget's defaults (gcsplan_lister_options, version 2). */
+#define NO_PROGRESS_BYTES_DEFAULT ((uint64_t)64 << 20)
+#define NO_PROGRESS_MS_DEFAULT 60000u
 
 struct gcsplan_lister {
     gcsplan_allocator alloc;
@@ -43,21 +50,48 @@ static void fill_defaults(gcsplan_lister_options *o)
         o->timeout_ms = 60000;
     if (o->progress_interval_ms == 0)
         o->progress_interval_ms = 200;
+    if (o->no_progress_bytes == 0)
+        o->no_progress_bytes = NO_PROGRESS_BYTES_DEFAULT;
+    if (o->no_progress_ms == 0)
+        o->no_progress_ms = NO_PROGRESS_MS_DEFAULT;
+}
+
+/* The caller's options over the defaults: a caller built against version 1
+ * passes the shorter struct, and only that much of it may be read. */
+static int take_options(gcsplan_lister_options *o, const gcsplan_lister_options *opts,
+                        gcsplan_error *err)
+{
+    gcsplan_lister_options d = GCSPLAN_LISTER_OPTIONS_INIT;
+    *o = d;
+    if (opts == NULL)
+        return 0;
+    if (opts->version == 1)
+        memcpy(o, opts, offsetof(gcsplan_lister_options, no_progress_bytes));
+    else if (opts->version == GCSPLAN_LISTER_OPTIONS_VERSION)
+        *o = *opts;
+    else
+        return gcsplan__error_set(err, GCSPLAN_EINVAL, "unsupported options version %u",
+                                  opts->version);
+    o->version = GCSPLAN_LISTER_OPTIONS_VERSION;
+    return 0;
 }
 
 int gcsplan_lister_new(gcsplan_lister **out, const gcsplan_pattern *pattern,
                        const gcsplan_lister_options *opts, gcsplan_error *err)
 {
+    return gcsplan__lister_new_with(out, pattern, opts, NULL, err);
+}
+
+int gcsplan__lister_new_with(gcsplan_lister **out, const gcsplan_pattern *pattern,
+                             const gcsplan_lister_options *opts,
+                             const gcsplan__lister_hooks *hooks, gcsplan_error *err)
+{
     if (out == NULL || pattern == NULL)
         return gcsplan__error_set(err, GCSPLAN_EINVAL, "out or pattern is NULL");
     *out = NULL;
-    gcsplan_lister_options o = GCSPLAN_LISTER_OPTIONS_INIT;
-    if (opts != NULL) {
-        if (opts->version != GCSPLAN_LISTER_OPTIONS_VERSION)
-            return gcsplan__error_set(err, GCSPLAN_EINVAL, "unsupported options version %u",
-                                      opts->version);
-        o = *opts;
-    }
+    gcsplan_lister_options o;
+    if (take_options(&o, opts, err) != 0)
+        return GCSPLAN_EINVAL;
     fill_defaults(&o);
     if (o.source != GCSPLAN_SOURCE_LIVE && o.path == NULL)
         return gcsplan__error_set(err, GCSPLAN_EINVAL, "an offline source needs a path");
@@ -75,6 +109,11 @@ int gcsplan_lister_new(gcsplan_lister **out, const gcsplan_pattern *pattern,
     l->env.opts = &l->opts;
     l->env.stats = &l->stats;
     l->env.err = &l->err;
+    if (hooks != NULL) {
+        l->env.transport = hooks->transport;
+        l->env.auth = hooks->auth;
+        l->env.getenv_fn = hooks->getenv_fn;
+    }
     l->last = gcsplan__malloc(a, GCSPLAN_NAME_MAX + 1);
     int rc = l->last == NULL ? GCSPLAN_ENOMEM : 0;
     if (rc == 0) {
@@ -146,13 +185,24 @@ int gcsplan_lister_next(const gcsplan_object **obj, gcsplan_lister *l)
         if (!gcsplan_pattern_match(l->pattern, o->name, o->name_len))
             continue;
         if (!in_order(l, o)) {
+            /* Sources check what they are given (a live listing checks the
+             * server's order itself): this is a bug of ours. */
+            char shown[4 * 200 + 8];
+            gcsplan__buf b;
+            gcsplan__buf_fixed(&b, shown, sizeof shown);
+            gcsplan__term_str(&b, o->name, o->name_len > 200 ? 200 : o->name_len);
             gcsplan__error_set(&l->err, GCSPLAN_ERROR,
-                               "internal error: the source yielded '%.200s' out of order", o->name);
+                               "internal error: the source yielded '%s' out of order", shown);
             return fail(l, GCSPLAN_ERROR);
         }
         memcpy(l->last, o->name, o->name_len);
         l->last_len = o->name_len;
-        l->cur.excluded = gcsplan_filter_match(l->opts.exclude, o->name, o->name_len);
+        /* An exclusion that cannot decide stops the listing: keeping the
+         * object would be a silent wrong answer. */
+        int ex = gcsplan_filter_test(l->opts.exclude, o->name, o->name_len, &l->err);
+        if (ex < 0)
+            return fail(l, ex);
+        l->cur.excluded = ex;
         if (l->cur.excluded) {
             l->stats.excluded++;
             if (!l->opts.yield_excluded)
@@ -160,8 +210,12 @@ int gcsplan_lister_next(const gcsplan_object **obj, gcsplan_lister *l)
             *obj = o;
             return 0;
         }
+        if (gcsplan__add_u64(&l->stats.bytes, o->size) != 0) {
+            gcsplan__error_set(&l->err, GCSPLAN_ELIMIT,
+                               "the matched objects hold more than 2^64-1 bytes in all");
+            return fail(l, GCSPLAN_ELIMIT);
+        }
         l->stats.matched++;
-        l->stats.bytes += o->size;
         *obj = o;
         return 0;
     }

@@ -75,22 +75,36 @@ static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
     return r != 0 ? r : (an > bn) - (an < bn);
 }
 
-/* qsort has no context argument: the patterns being sorted are set here for
- * the duration of one sort. Checkers are not meant to run concurrently. */
-static __thread gcsplan_pattern **sort_pats;
-static __thread int sort_by_prefix;
+/* A job index with its sort key beside it: qsort has no context argument,
+ * and thread-local state (__thread) is no part of C11 without extensions. */
+typedef struct keyed {
+    const char *k;
+    size_t n;
+    size_t idx;
+} keyed;
 
-static const char *key(size_t i, size_t *len)
+static int keyed_cmp(const void *a, const void *b)
 {
-    return sort_by_prefix ? gcsplan_pattern_prefix(sort_pats[i], len)
-                          : gcsplan_pattern_object(sort_pats[i], len);
+    const keyed *x = a, *y = b;
+    return bytes_cmp(x->k, x->n, y->k, y->n);
 }
 
-static int idx_cmp(const void *a, const void *b)
+/* Sort idx[0..n) by each job's prefix (by_prefix) or object name. */
+static int sort_jobs(gcsplan_plan_check *c, size_t *idx, size_t n, int by_prefix)
 {
-    size_t an, bn;
-    const char *as = key(*(const size_t *)a, &an), *bs = key(*(const size_t *)b, &bn);
-    return bytes_cmp(as, an, bs, bn);
+    keyed *t = gcsplan__malloc(&c->alloc, (n ? n : 1) * sizeof *t);
+    if (t == NULL)
+        return GCSPLAN_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        t[i].idx = idx[i];
+        t[i].k = by_prefix ? gcsplan_pattern_prefix(c->pats[idx[i]], &t[i].n)
+                           : gcsplan_pattern_object(c->pats[idx[i]], &t[i].n);
+    }
+    qsort(t, n, sizeof *t, keyed_cmp);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = t[i].idx;
+    gcsplan__free(&c->alloc, t);
+    return 0;
 }
 
 int gcsplan_plan_check_new(gcsplan_plan_check **out, gcsplan_planner *pl, gcsplan_error *err)
@@ -216,12 +230,9 @@ static int prepare(gcsplan_plan_check *c, gcsplan_error *err)
             break;
         }
     }
-    sort_pats = c->pats;
-    sort_by_prefix = 1;
-    qsort(c->prefix_idx, c->nprefix, sizeof *c->prefix_idx, idx_cmp);
-    sort_by_prefix = 0;
-    qsort(c->literal_idx, c->nliteral, sizeof *c->literal_idx, idx_cmp);
-    sort_pats = NULL;
+    if (sort_jobs(c, c->prefix_idx, c->nprefix, 1) != 0 ||
+        sort_jobs(c, c->literal_idx, c->nliteral, 0) != 0)
+        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
     for (size_t k = 0; k + 1 < c->nprefix; k++) {
         size_t an, bn;
         const char *as = gcsplan_pattern_prefix(c->pats[c->prefix_idx[k]], &an);

@@ -1,12 +1,13 @@
 /* The content probe: the first bytes of each object, concurrently.
  *
  * Live: a fixed array of `parallel` slots, each one object at a time. A slot
- * sends `GET /storage/v1/b/B/o/NAME?alt=media` with `Range: bytes=0-131`,
- * keeps the first GCSPLAN_PROBE_BYTES of the body and reports. Failures are
- * retried as the lister retries (retry.c: 408, 429, 5xx, broken connections,
- * capped jittered backoff, Retry-After; one immediate retry after a 401 with
- * a fresh token). A 416 means the object is empty. Memory is the slots:
- * nothing grows with the number of objects.
+ * sends `GET /storage/v1/b/B/o/NAME?alt=media` with `Range: bytes=0-131`
+ * through the API client (api.c), which retries as the lister does (408,
+ * 429, 5xx, broken connections, capped jittered backoff, Retry-After; one
+ * immediate retry after a 401 with a fresh token) and never follows a
+ * redirect. The first GCSPLAN_PROBE_BYTES of the body are kept; a server
+ * that ignores Range is cut off there. A 416 means the object is empty.
+ * Memory is the slots: nothing grows with the number of objects.
  *
  * Bucket directory: the local file is opened and its first bytes read, at
  * once, in the caller's thread: a local read does not gain from overlap the
@@ -16,21 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "endpoint.h"
+#include "api.h"
 #include "internal.h"
 #include "probe.h"
-#include "retry.h"
 #include "util/clock.h"
 
-/* Endpoint (1 KiB), bucket and name percent-encoded (3 bytes each at most),
- * the path and query: the longest probe URL. */
-#define PROBE_URL_MAX (1024 + 3 * GCSPLAN_BUCKET_MAX + 3 * GCSPLAN_NAME_MAX + 64)
-#define PROBE_AUTH_LINE_MAX (4096 + 32)
 #define PROBE_WHY_MAX 256
+#define PROBE_BODY_CAP (1u << 20)
 /* The waits of drain() and submit(): short, since a retry may come due. */
 #define PROBE_POLL_MS 100
 /* Defaults of the source options when the caller left them unset: the same
@@ -38,11 +34,9 @@
 #define PROBE_RETRIES_DEFAULT 8
 #define PROBE_RETRY_BASE_MS_DEFAULT 250
 #define PROBE_RETRY_MAX_MS_DEFAULT 32000
-#define PROBE_TIMEOUT_MS_DEFAULT 60000
-#define PROBE_CONNECT_TIMEOUT_MS 30000
-#define PROBE_STALL_TIMEOUT_MS 30000
+#define PROBE_NO_PROGRESS_MS_DEFAULT 60000u
 
-enum { SLOT_FREE, SLOT_RUNNING, SLOT_WAITING };
+enum { SLOT_FREE, SLOT_RUNNING };
 
 typedef struct slot {
     gcsplan__probe *p;
@@ -52,32 +46,20 @@ typedef struct slot {
     uint64_t size;
     unsigned char head[GCSPLAN_PROBE_BYTES];
     size_t n;
-    int status;          /* of the response being received */
-    int overflow;        /* the server sent more than asked (it ignored Range) */
-    int attempts;
-    int auth_retried;
-    double retry_at;
-    char url[PROBE_URL_MAX];
-    const char *headers[3];
-    char auth_line[PROBE_AUTH_LINE_MAX];
-    gcsplan__xfer xfer;
+    gcsplan__call *call;
 } slot;
 
 struct gcsplan__probe {
     const gcsplan_allocator *a;
     gcsplan_source_kind kind;
     const char *dir;
-    char endpoint[1024];
     const char *bucket;
-    int retries;
-    unsigned int retry_base_ms, retry_max_ms;
-    gcsplan__transport *t;
-    int own_t;
-    gcsplan__auth *auth;
+    gcsplan__api *api;
     slot *slots;
     unsigned int nslots;
     unsigned int busy;
-    uint64_t rng;
+    unsigned int no_progress_ms;
+    uint64_t idle_ms;     /* time spent waiting in step() since the last result */
     gcsplan__probe_result_fn on_result;
     void *ctx;
     gcsplan_probe_stats *stats;
@@ -90,173 +72,112 @@ static void report(gcsplan__probe *p, slot *s, int failed, const char *why)
     p->stats->done++;
     if (failed)
         p->stats->failed++;
+    p->idle_ms = 0;
     p->on_result(p->ctx, s->name, s->len, s->size, s->head, s->n, failed, why);
     s->state = SLOT_FREE;
     p->busy--;
 }
 
-static int build_url(gcsplan__probe *p, slot *s)
+static void on_attempt(gcsplan__call *c, void *ctx, int n)
 {
-    size_t len = 0, k;
-    int n = snprintf(s->url, sizeof s->url, "%s/storage/v1/b/", p->endpoint);
-    if (n < 0 || (size_t)n >= sizeof s->url)
-        return -1;
-    len = (size_t)n;
-    if (gcsplan__url_encode(s->url + len, sizeof s->url - len, &k, p->bucket, strlen(p->bucket)))
-        return -1;
-    len += k;
-    if (len + 3 >= sizeof s->url)
-        return -1;
-    memcpy(s->url + len, "/o/", 3);
-    len += 3;
-    if (gcsplan__url_encode(s->url + len, sizeof s->url - len, &k, s->name, s->len) != 0)
-        return -1;
-    len += k;
-    static const char q[] = "?alt=media";
-    if (len + sizeof q > sizeof s->url)
-        return -1;
-    memcpy(s->url + len, q, sizeof q);
-    return 0;
+    slot *s = ctx;
+    (void)c;
+    s->n = 0;
+    s->p->stats->requests++;
+    if (n > 1)
+        s->p->stats->retries++;
 }
 
-static int on_body(gcsplan__xfer *x, int status, const char *buf, size_t len)
+static int on_body(gcsplan__call *c, void *ctx, const char *buf, size_t len)
 {
-    slot *s = x->ctx;
-    s->status = status;
-    if (status < 200 || status >= 300)
-        return 0; /* an error body: only the status matters */
+    slot *s = ctx;
+    (void)c;
     size_t room = GCSPLAN_PROBE_BYTES - s->n;
     size_t k = len < room ? len : room;
     memcpy(s->head + s->n, buf, k);
     s->n += k;
-    if (len > room) {
-        /* The server ignored Range and sends the whole object: stop it. */
-        s->overflow = 1;
-        return 1;
-    }
-    return 0;
+    /* A server that ignores Range sends the whole object: enough. */
+    return s->n == GCSPLAN_PROBE_BYTES ? GCSPLAN__BODY_ENOUGH : 0;
 }
 
-static void on_done(gcsplan__xfer *x, const gcsplan__xfer_result *r);
-
-static int start(gcsplan__probe *p, slot *s)
+static void on_done(gcsplan__call *c, void *ctx, const gcsplan__call_result *r)
 {
-    s->n = 0;
-    s->status = 0;
-    s->overflow = 0;
-    int h = 0;
-    s->headers[h++] = "Range: bytes=0-" GCSPLAN__PROBE_LAST_BYTE;
-    const char *authz;
-    if (gcsplan__auth_header_line(p->auth, s->auth_line, sizeof s->auth_line, &authz, &p->err) != 0) {
-        p->failed = p->err.code ? p->err.code : GCSPLAN_ESOURCE;
-        return p->failed;
-    }
-    if (authz != NULL)
-        s->headers[h++] = authz;
-    s->headers[h] = NULL;
-    s->xfer.url = s->url;
-    s->xfer.headers = s->headers;
-    s->xfer.on_body = on_body;
-    s->xfer.on_done = on_done;
-    s->xfer.ctx = s;
-    int rc = p->t->ops->start(p->t, &s->xfer);
-    if (rc != 0) {
-        p->failed = gcsplan__error_set(&p->err, rc, "could not start a probe request: %s",
-                                       gcsplan_strerror(rc));
-        return rc;
-    }
-    s->state = SLOT_RUNNING;
-    p->stats->requests++;
-    return 0;
-}
-
-static void on_done(gcsplan__xfer *x, const gcsplan__xfer_result *r)
-{
-    slot *s = x->ctx;
+    slot *s = ctx;
     gcsplan__probe *p = s->p;
-    int status = r->status ? r->status : s->status;
     char why[PROBE_WHY_MAX];
-    int retry_now = 0;
-    if (r->transport_failed && !s->overflow) {
-        snprintf(why, sizeof why, "connection failed: %.200s", r->message);
-    } else if (status >= 200 && status < 300) {
-        s->attempts = 0;
+    (void)c;
+    if (r->rc == 0) {
         report(p, s, 0, "");
-        return;
-    } else if (status == 416) {
+    } else if (r->status == 416) {
         /* Range not satisfiable: the object has no byte 0, it is empty. */
         s->n = 0;
         report(p, s, 0, "");
-        return;
-    } else if (status == 401 && !s->auth_retried && p->auth != NULL &&
-               gcsplan__auth_invalidate(p->auth)) {
-        s->auth_retried = 1;
-        snprintf(why, sizeof why, "HTTP 401");
-        retry_now = 1;
-    } else if (!gcsplan__http_retryable(status)) {
-        snprintf(why, sizeof why, "HTTP %d%s", status,
-                 status == 404 ? " (no such object: deleted since the listing?)"
-                 : status == 403 ? " (no permission to read the object)" : "");
+    } else if (r->exhausted || r->status == 0) {
+        snprintf(why, sizeof why, "%s", r->err->message);
         report(p, s, 1, why);
-        return;
     } else {
-        snprintf(why, sizeof why, "HTTP %d", status);
+        snprintf(why, sizeof why, "HTTP %d%s", r->status,
+                 r->status == 404 ? " (no such object: deleted since the listing?)"
+                 : r->status == 403 ? " (no permission to read the object)" : "");
+        report(p, s, 1, why);
     }
-    if (!retry_now && ++s->attempts > p->retries) {
-        char msg[PROBE_WHY_MAX + 64];
-        snprintf(msg, sizeof msg, "giving up after %d attempts: %s", s->attempts, why);
-        report(p, s, 1, msg);
-        return;
-    }
-    p->stats->retries++;
-    s->state = SLOT_WAITING;
-    s->retry_at = gcsplan__clock_s() + (retry_now ? 0
-                                       : gcsplan__backoff_s(&p->rng, s->attempts, p->retry_base_ms,
-                                                            p->retry_max_ms, r->retry_after_ms));
 }
 
-/* Restart the slots whose retry is due; returns the seconds until the next
- * one (0 when none waits). */
-static double restart_due(gcsplan__probe *p)
-{
-    double now = gcsplan__clock_s(), next = 0;
-    for (unsigned int i = 0; i < p->nslots && !p->failed; i++) {
-        slot *s = &p->slots[i];
-        if (s->state != SLOT_WAITING)
-            continue;
-        if (s->retry_at <= now) {
-            if (start(p, s) != 0)
-                break;
-        } else if (next == 0 || s->retry_at - now < next) {
-            next = s->retry_at - now;
-        }
-    }
-    return next;
-}
+static const gcsplan__call_ops probe_ops = { on_attempt, on_body, NULL, on_done };
 
-/* One round: restart due retries, then wait up to timeout_ms for transfers. */
-static int step(gcsplan__probe *p, long timeout_ms)
+static int start(gcsplan__probe *p, slot *s)
 {
-    double next = restart_due(p);
-    if (p->failed)
-        return p->failed;
-    int running = 0;
-    for (unsigned int i = 0; i < p->nslots; i++)
-        running += p->slots[i].state == SLOT_RUNNING;
-    if (running == 0) {
-        if (next > 0 && timeout_ms > 0) {
-            long ms = (long)(next * 1000) + 1;
-            if (ms > timeout_ms)
-                ms = timeout_ms;
-            gcsplan__sleep_ms((uint64_t)ms);
-        }
+    gcsplan__call_begin(s->call, GCSPLAN__SVC_STORAGE, NULL, NULL, "objects.get (media)");
+    gcsplan__buf *u = gcsplan__call_url(s->call);
+    gcsplan__buf_puts(u, "/storage/v1/b/");
+    gcsplan__url_put_encoded(u, p->bucket, strlen(p->bucket));
+    gcsplan__buf_puts(u, "/o/");
+    gcsplan__url_put_encoded(u, s->name, s->len);
+    gcsplan__buf_puts(u, "?alt=media");
+    gcsplan__call_header(s->call, "Range: bytes=0-" GCSPLAN__PROBE_LAST_BYTE);
+    /* The body callback stops at GCSPLAN_PROBE_BYTES; the cap only bounds
+     * what one piece past that may bring. */
+    gcsplan__call_limit(s->call, PROBE_BODY_CAP);
+    s->state = SLOT_RUNNING;
+    gcsplan_error err;
+    int rc = gcsplan__call_start(s->call, &err);
+    if (rc == GCSPLAN_ELIMIT) { /* the URL: this object only */
+        report(p, s, 1, "the request URL would be too long");
         return 0;
     }
-    int rc = p->t->ops->run(p->t, timeout_ms);
     if (rc != 0) {
-        gcsplan__error_set(&p->err, rc, "the probe's transport failed: %s", gcsplan_strerror(rc));
+        s->state = SLOT_FREE;
+        p->busy--;
+        p->err = err;
         p->failed = rc;
     }
+    return rc;
+}
+
+/* One round: run the transfers for up to timeout_ms, within the progress
+ * budget: no result at all for no_progress_ms of waiting here (the time the
+ * caller spends elsewhere, listing, does not count). */
+static int step(gcsplan__probe *p, long timeout_ms)
+{
+    if (p->failed)
+        return p->failed;
+    if (p->idle_ms >= p->no_progress_ms) {
+        const char *last = gcsplan__api_last_failure(p->api);
+        p->failed = gcsplan__error_set(&p->err, GCSPLAN_ESOURCE,
+                                       "the probe got no answer for %.1f s (%u request%s "
+                                       "unanswered%s%s): giving up",
+                                       (double)p->no_progress_ms / 1000, p->busy,
+                                       p->busy == 1 ? "" : "s",
+                                       last[0] ? "; last failure: " : "", last);
+        return p->failed;
+    }
+    uint64_t t0 = gcsplan__clock_ms(), done = p->stats->done;
+    long left = (long)(p->no_progress_ms - p->idle_ms);
+    int rc = gcsplan__api_run(p->api, timeout_ms < left ? timeout_ms : left, &p->err);
+    if (rc != 0)
+        p->failed = rc;
+    if (p->stats->done == done)
+        p->idle_ms += gcsplan__clock_ms() - t0;
     return p->failed;
 }
 
@@ -283,11 +204,19 @@ static void probe_file(gcsplan__probe *p, const gcsplan_object *o)
         report(p, s, 1, "path too long");
         return;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Not blocking, and only a regular file: a FIFO in the directory would
+     * otherwise hold the probe until someone writes to it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         char why[PROBE_WHY_MAX];
         snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
         report(p, s, 1, why);
+        return;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        report(p, s, 1, "not a regular file");
         return;
     }
     while (s->n < GCSPLAN_PROBE_BYTES) {
@@ -335,18 +264,9 @@ int gcsplan__probe_submit(gcsplan__probe *p, const gcsplan_object *o, gcsplan_er
     s->name[o->name_len] = '\0';
     s->len = o->name_len;
     s->size = o->size;
-    s->attempts = 0;
-    s->auth_retried = 0;
     p->busy++;
-    if (build_url(p, s) != 0) {
-        report(p, s, 1, "the request URL would be too long");
-        return 0;
-    }
-    if (start(p, s) != 0) {
-        s->state = SLOT_FREE;
-        p->busy--;
+    if (start(p, s) != 0)
         return fail_out(p, err);
-    }
     return 0;
 }
 
@@ -370,14 +290,9 @@ void gcsplan__probe_free(gcsplan__probe *p)
 {
     if (p == NULL)
         return;
-    if (p->t != NULL) {
-        for (unsigned int i = 0; i < p->nslots; i++)
-            if (p->slots[i].state == SLOT_RUNNING)
-                p->t->ops->cancel(p->t, &p->slots[i].xfer);
-        if (p->own_t)
-            p->t->ops->free(p->t);
-    }
-    gcsplan__auth_free(p->auth);
+    for (unsigned int i = 0; p->slots != NULL && i < p->nslots; i++)
+        gcsplan__call_free(p->slots[i].call);
+    gcsplan__api_free(p->api);
     gcsplan__free(p->a, p->slots);
     gcsplan__free(p->a, p);
 }
@@ -399,10 +314,9 @@ int gcsplan__probe_new(gcsplan__probe **out, const gcsplan__probe_config *cfg, g
     p->on_result = cfg->on_result;
     p->ctx = cfg->ctx;
     p->stats = cfg->stats;
-    p->retries = o->retries < 0 ? PROBE_RETRIES_DEFAULT : o->retries;
-    p->retry_base_ms = o->retry_base_ms ? o->retry_base_ms : PROBE_RETRY_BASE_MS_DEFAULT;
-    p->retry_max_ms = o->retry_max_ms ? o->retry_max_ms : PROBE_RETRY_MAX_MS_DEFAULT;
-    p->rng = gcsplan__rng_seed();
+    /* The options arrive raw (version 1 callers lack no_progress_ms). */
+    p->no_progress_ms = o->version >= 2 && o->no_progress_ms ? o->no_progress_ms
+                                                              : PROBE_NO_PROGRESS_MS_DEFAULT;
     p->nslots = p->kind == GCSPLAN_SOURCE_DIR ? 1 : cfg->parallel;
     if (p->nslots == 0)
         p->nslots = GCSPLAN_PROBE_PARALLEL_DEFAULT;
@@ -421,28 +335,28 @@ int gcsplan__probe_new(gcsplan__probe **out, const gcsplan__probe_config *cfg, g
         *out = p;
         return 0;
     }
-    int emulator, custom;
-    if (gcsplan__endpoint_resolve(p->endpoint, sizeof p->endpoint, o->endpoint, &emulator,
-                                  &custom) != 0) {
-        rc = gcsplan__error_set(err, GCSPLAN_EINVAL, "the endpoint URL is too long");
-        goto fail;
-    }
-    unsigned int timeout = o->timeout_ms ? o->timeout_ms : PROBE_TIMEOUT_MS_DEFAULT;
-    if (cfg->transport != NULL) {
-        p->t = cfg->transport;
-    } else {
-        gcsplan__transport_config tc = { p->nslots, timeout, PROBE_CONNECT_TIMEOUT_MS,
-                                         PROBE_STALL_TIMEOUT_MS };
-        if ((rc = gcsplan__transport_curl_new(&p->t, p->a, &tc, err)) != 0)
-            goto fail;
-        p->own_t = 1;
-    }
-    gcsplan__auth_config ac;
+    gcsplan__api_config ac;
     memset(&ac, 0, sizeof ac);
-    ac.anonymous = o->anonymous || custom;
-    ac.timeout_ms = timeout;
-    if ((rc = gcsplan__auth_new(&p->auth, p->a, &ac, err)) != 0)
+    ac.alloc = p->a;
+    ac.endpoint[GCSPLAN__SVC_STORAGE] = o->endpoint;
+    ac.anonymous = o->anonymous;
+    ac.parallel = p->nslots;
+    ac.timeout_ms = o->timeout_ms;
+    ac.retry.retries = o->retries < 0 ? PROBE_RETRIES_DEFAULT : o->retries;
+    ac.retry.base_ms = o->retry_base_ms ? o->retry_base_ms : PROBE_RETRY_BASE_MS_DEFAULT;
+    ac.retry.max_ms = o->retry_max_ms ? o->retry_max_ms : PROBE_RETRY_MAX_MS_DEFAULT;
+    ac.transport = cfg->transport;
+    ac.auth_mode = cfg->auth != NULL ? GCSPLAN__API_AUTH_GIVEN : GCSPLAN__API_AUTH_SHARED;
+    ac.auth = cfg->auth;
+    ac.getenv_fn = cfg->getenv_fn;
+    if ((rc = gcsplan__api_new(&p->api, &ac, err)) != 0 ||
+        (rc = gcsplan__api_prepare(p->api, GCSPLAN__SVC_STORAGE, err)) != 0)
         goto fail;
+    for (unsigned int i = 0; i < p->nslots; i++)
+        if (gcsplan__call_new(&p->slots[i].call, p->api, &probe_ops, &p->slots[i]) != 0) {
+            rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+            goto fail;
+        }
     *out = p;
     return 0;
 fail:

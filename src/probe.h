@@ -1,6 +1,6 @@
 /* The content probe: the first GCSPLAN_PROBE_BYTES of objects, read
- * concurrently from live Cloud Storage (ranged alt=media GETs over the
- * transport vtable, with the lister's retry rules) or from the files of a
+ * concurrently from live Cloud Storage (ranged alt=media GETs through the
+ * API client, with the lister's retry rules) or from the files of a
  * bucket directory. Results come back through a callback, in completion
  * order. Used by the pre-flight (preflight.c). */
 #ifndef GCSPLAN_PROBE_H
@@ -8,6 +8,7 @@
 
 #include "gcsplan/list.h"
 #include "gcsplan/preflight.h"
+#include "auth.h"
 #include "transport.h"
 
 /* The Range header's last byte, as text: GCSPLAN_PROBE_BYTES - 1. */
@@ -31,7 +32,11 @@ typedef struct gcsplan__probe_config {
     gcsplan__probe_result_fn on_result;
     void *ctx;
     gcsplan_probe_stats *stats;           /* counters the probe updates */
-    gcsplan__transport *transport;        /* NULL: libcurl's; else borrowed (tests) */
+    /* Tests: the transport, the credentials (borrowed) and the environment;
+     * NULL: libcurl's, the process-wide credentials, getenv. */
+    gcsplan__transport *transport;
+    gcsplan__auth *auth;
+    const char *(*getenv_fn)(const char *name);
 } gcsplan__probe_config;
 
 int gcsplan__probe_new(gcsplan__probe **out, const gcsplan__probe_config *cfg, gcsplan_error *err);

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include "gcsplan/list.h"
 
+typedef struct gcsplan__transport gcsplan__transport;
+typedef struct gcsplan__auth gcsplan__auth;
+
 typedef struct gcsplan__source gcsplan__source;
 
 /* What every source is given; owned by the lister, valid while it lives. */
@@ -20,7 +23,25 @@ typedef struct gcsplan__source_env {
     const gcsplan_lister_options *opts; /* with defaults filled in */
     gcsplan_list_stats *stats;          /* the source counts listed, pages, requests... */
     gcsplan_error *err;                 /* where a failing source explains itself */
+    /* Tests only (gcsplan__lister_new_with): the live source's transport and
+     * credentials, borrowed, and the environment it reads; NULL: the real ones. */
+    gcsplan__transport *transport;
+    gcsplan__auth *auth;
+    const char *(*getenv_fn)(const char *name);
 } gcsplan__source_env;
+
+/* What a test may put in place of the network, the credentials and the
+ * environment of a lister. */
+typedef struct gcsplan__lister_hooks {
+    gcsplan__transport *transport;
+    gcsplan__auth *auth;
+    const char *(*getenv_fn)(const char *name);
+} gcsplan__lister_hooks;
+
+/* gcsplan_lister_new with hooks (NULL: none). */
+int gcsplan__lister_new_with(gcsplan_lister **out, const gcsplan_pattern *pattern,
+                             const gcsplan_lister_options *opts,
+                             const gcsplan__lister_hooks *hooks, gcsplan_error *err);
 
 typedef struct gcsplan__source_ops {
     /* The next candidate into *obj (its name borrowed until the next call).

@@ -52,6 +52,8 @@ enum { ST_NEW, ST_STREAM, ST_SORTED, ST_DONE };
 #define CSV_COLUMNS_MAX 4096
 /* Longest size or generation field: 20 digits and some room to say "too long". */
 #define NUMBER_TEXT_MAX 32
+/* Deepest nesting accepted in a JSON record (the same bound as live pages). */
+#define LISTING_DEPTH_MAX 64
 
 typedef enum { LISTING_UNKNOWN, LISTING_JSON, LISTING_CSV } listing_format;
 
@@ -67,7 +69,6 @@ enum { SEEN_NAME = 1, SEEN_SIZE = 2, SEEN_GEN = 4 };
 enum { V_STRING, V_NUMBER, V_OTHER };
 
 typedef struct listing_parser {
-    const gcsplan_allocator *a;
     listing_format format;
     listing_record rec;
     /* JSON: one handle for the whole input, and what the callbacks learn. */
@@ -162,6 +163,8 @@ static int y_start_map(void *ctx)
         return reject(lp, "more than one JSON value on the line");
     if (lp->depth == 1 && !top_value(lp, V_OTHER, NULL, 0))
         return 0;
+    if (lp->depth == LISTING_DEPTH_MAX)
+        return reject(lp, "JSON nested too deeply");
     lp->depth++;
     return 1;
 }
@@ -173,6 +176,8 @@ static int y_start_array(void *ctx)
         return reject(lp, "expected a JSON object");
     if (lp->depth == 1 && !top_value(lp, V_OTHER, NULL, 0))
         return 0;
+    if (lp->depth == LISTING_DEPTH_MAX)
+        return reject(lp, "JSON nested too deeply");
     lp->depth++;
     return 1;
 }
@@ -424,10 +429,9 @@ static const char *csv_record(listing_parser *lp, const char *p, size_t n)
 
 /* -- the parser's face */
 
-static void listing_parser_init(listing_parser *lp, const gcsplan_allocator *a)
+static void listing_parser_init(listing_parser *lp)
 {
     memset(lp, 0, sizeof *lp);
-    lp->a = a;
     lp->format = LISTING_UNKNOWN;
 }
 
@@ -1126,7 +1130,7 @@ int gcsplan__source_file_new(gcsplan__source **out, const gcsplan__source_env *e
     s->rd.fd = -1;
     s->rd.spool_fd = -1;
     s->prefix = gcsplan_pattern_prefix(env->pattern, &s->prefix_len);
-    listing_parser_init(&s->lp, env->alloc);
+    listing_parser_init(&s->lp);
     s->state = ST_NEW;
     *out = &s->base;
     return 0;

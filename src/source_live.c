@@ -1,4 +1,4 @@
-/* Live listing: the Cloud Storage JSON API.
+/* Live listing: the Cloud Storage JSON API, through the API client (api.c).
  *
  * The listing is a list of nodes in output order. A node is one listing
  * (prefix, delimiter, key range) paged with pageToken, or one objects.get:
@@ -15,6 +15,18 @@
  * retried page (after a 429, a 5xx, a broken connection or a cut body) never
  * yields twice or loses an item.
  *
+ * A request in flight lives in a slot (its API call, its page parser, the
+ * page being received); there are at most `parallel` slots. Between requests
+ * a node keeps only what the next one needs: prefix, token, range.
+ *
+ * A server is not trusted to end a listing, to keep its order or to bound
+ * its pages: each node checks that its entries stay inside its prefix and
+ * range and strictly increase, that no page token comes back (a repeat or a
+ * cycle of any length, by Brent's method in constant memory), that no page
+ * holds more entries than maxResults asked for or more than PAGE_BYTES_MAX
+ * bytes, and that a listing keeps bringing new entries (the progress budget:
+ * no_progress_bytes per listing, no_progress_ms for the whole lister).
+ *
  * Memory: pages held at once are bounded by pages_max (8 per request in
  * flight), their received bytes by READY_BYTES_MAX, nodes by NODES_MAX; none
  * grows with the number of objects. Ranges are cut small (about 16 per
@@ -25,17 +37,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "auth.h"
-#include "endpoint.h"
+#include "api.h"
 #include "internal.h"
 #include "list_json.h"
-#include "retry.h"
 #include "source.h"
-#include "transport.h"
+#include "util/buf.h"
 #include "util/clock.h"
+#include "util/escape.h"
+#include "util/name.h"
 
 #define READY_PER_NODE 8          /* pages a leaf may have waiting */
 #define READY_BYTES_MAX ((size_t)32 << 20) /* bytes of received pages waiting, at most */
@@ -43,7 +53,12 @@
 #define SCAN_EXTRA 16             /* nodes past the parallel bound the scheduler looks at */
 #define SPLIT_DEPTH_MAX 4         /* a split probe descends through lone directories */
 #define SPLIT_RANGES_PER_REQUEST 16 /* ranges wanted per parallel request */
-#define ERROR_BODY_MAX 8192       /* bytes of an error body kept for its message */
+/* Decoded bytes of one page, at most: 1000 entries of names up to 1024 bytes,
+ * each escaped up to 6 bytes a byte, with room for servers that ignore the
+ * fields parameter and send whole object resources. */
+#define PAGE_BYTES_MAX ((size_t)32 << 20)
+#define SHOWN_MAX 120             /* bytes of a name or token quoted in a message */
+#define TOKEN_SHOWN 16            /* bytes of a page token quoted */
 
 /* N_SAMPLE: one page, fetched before the listing to choose its strategy. */
 enum { N_LEAF, N_WALK, N_SPLIT, N_GET, N_SAMPLE };
@@ -64,10 +79,10 @@ typedef struct page {
 } page;
 
 typedef struct live live;
+typedef struct slot slot;
 
 typedef struct node {
     struct node *prev, *next;
-    live *src;
     int kind;
     int delimiter;
     size_t level;       /* N_WALK: the segment its directories are matched against */
@@ -76,57 +91,66 @@ typedef struct node {
     size_t dir_len;     /* N_WALK: prefix bytes before the directory names */
     char *start, *end;  /* startOffset / endOffset, or NULL */
     char *token;        /* pageToken for the next page, or NULL for the first */
-    int done, in_flight, waiting;
-    double retry_at;
-    int attempts;       /* consecutive failures of the current page */
-    int auth_retried;
+    int done;
+    slot *slot;         /* the request in flight (or waiting to be retried) */
     page *ready, *ready_tail;
     int nready;
     page *cur;          /* the page being yielded (head leaf) */
     size_t cur_i;
-    page *filling;      /* the page being received */
-    gcsplan__page_parser *parser;
-    int status;         /* of the response being received */
-    char *errbody;
-    size_t errlen;
-    int body_failed;    /* the body did not parse */
-    size_t page_items, page_prefixes; /* of the page being received */
-    gcsplan_error body_err;
-    char *url;
-    const char *headers[3];
-    char auth_line[4096 + 32];
-    gcsplan__xfer xfer;
+    char *last;         /* the last entry kept so far, for the order check */
+    size_t last_len, last_cap;
+    /* Brent's cycle detection over the page tokens' hashes. */
+    uint64_t tok_mark, tok_power, tok_lam;
+    int tok_marked;
+    uint64_t quiet_bytes;  /* body bytes since the last page with an entry */
+    uint64_t quiet_pages;
+    size_t sample_items;   /* N_SAMPLE: items of its page (counted, not kept) */
     /* N_SPLIT */
     int depth;
     size_t ranges, since_cut, seen_prefixes;
     char *cut;          /* where the next range starts, or NULL (the beginning) */
 } node;
 
+/* A request in flight. */
+struct slot {
+    live *src;
+    slot *next_free;
+    node *n;            /* the node it serves; NULL when free */
+    gcsplan__call *call;
+    gcsplan__page_parser *parser;
+    page *filling;      /* the page being received */
+    size_t page_items, page_prefixes;
+    uint64_t page_bytes;
+    int fatal;          /* a sink callback's error code, or 0 */
+};
+
 struct live {
     gcsplan__source base;
     const gcsplan_allocator *a;
     const gcsplan_pattern *pat;
     const gcsplan_lister_options *o;
-    char endpoint[1024];
-    int anonymous;
-    int emulator;          /* endpoint from STORAGE_EMULATOR_HOST */
-    gcsplan__transport *t;
-    gcsplan__auth *auth;
+    gcsplan__api *api;
+    const gcsplan__endpoint *ep;
+    char shown_ep[512];    /* the endpoint, escaped, for messages */
     node *head, *tail;
     size_t nnodes;
+    slot **slots;          /* every slot made, for freeing */
+    size_t nslots, slots_max;
+    slot *free_slots;
+    size_t busy;           /* slots serving a node */
     size_t pages_held;     /* in ready lists, in flight and current */
     size_t pages_max;
     size_t ready_bytes;    /* of the pages in ready lists and current */
-    size_t in_flight;
     page *free_pages;
     int failed;
-    uint64_t rng;
     char strategy_why[160];
     int strategy;          /* GCSPLAN_STRATEGY_FLAT or _WALK, or -1 for one get */
     int by_cost;           /* auto with middle wildcards: sample, then choose */
     uint64_t per_dir;      /* sampled objects per directory, 0 when unknown */
+    uint64_t progress;     /* bumps with every page that brings an entry */
+    uint64_t progress_seen;
+    uint64_t idle_since;   /* ms; when the lister began waiting without progress, 0: not */
 };
-
 /* --- pages ---------------------------------------------------------------------------- */
 
 static page *page_get(live *s)
@@ -211,10 +235,10 @@ static node *node_new(live *s, int kind, const char *prefix, size_t len)
     if (n == NULL)
         return NULL;
     memset(n, 0, sizeof *n);
-    n->src = s;
     n->kind = kind;
     n->prefix = dup_bytes(s, prefix, len);
     n->prefix_len = len;
+    n->tok_power = 1;
     if (n->prefix == NULL) {
         gcsplan__free(s->a, n);
         return NULL;
@@ -242,28 +266,36 @@ static void drop_pages(live *s, node *n)
     }
 }
 
+/* Give a slot back: its page (if it still has one) to the free list. */
+static void slot_release(live *s, slot *sl)
+{
+    if (sl->filling != NULL) {
+        page_put(s, sl->filling);
+        s->pages_held--;
+        sl->filling = NULL;
+    }
+    if (sl->n != NULL) {
+        sl->n->slot = NULL;
+        sl->n = NULL;
+        s->busy--;
+    }
+    sl->next_free = s->free_slots;
+    s->free_slots = sl;
+}
+
 static void node_free(live *s, node *n)
 {
-    if (n->in_flight) {
-        s->t->ops->cancel(s->t, &n->xfer);
-        s->in_flight--;
-        n->in_flight = 0;
-        if (n->filling != NULL) {
-            page_put(s, n->filling);
-            s->pages_held--;
-        }
-    } else if (n->filling != NULL) {
-        page_put(s, n->filling);
+    if (n->slot != NULL) {
+        gcsplan__call_cancel(n->slot->call);
+        slot_release(s, n->slot);
     }
     drop_pages(s, n);
-    gcsplan__page_parser_free(n->parser);
     gcsplan__free(s->a, n->prefix);
     gcsplan__free(s->a, n->start);
     gcsplan__free(s->a, n->end);
     gcsplan__free(s->a, n->token);
     gcsplan__free(s->a, n->cut);
-    gcsplan__free(s->a, n->errbody);
-    gcsplan__free(s->a, n->url);
+    gcsplan__free(s->a, n->last);
     gcsplan__free(s->a, n);
     s->nnodes--;
 }
@@ -314,6 +346,17 @@ static int fail(live *s, int code, int http_status, const char *fmt, ...)
     va_end(ap);
     s->failed = code;
     return code;
+}
+
+/* Text from the server (a name, a token) for a message: escaped, cut. */
+static const char *shown(char *buf, size_t cap, const char *s, size_t n, size_t max)
+{
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, buf, cap);
+    gcsplan__term_str(&b, s, n > max ? max : n);
+    if (n > max)
+        gcsplan__buf_puts(&b, "...");
+    return buf;
 }
 
 /* --- building the plan ------------------------------------------------------------------ */
@@ -422,262 +465,267 @@ static int plan(live *s)
 
 /* --- requests ----------------------------------------------------------------------------- */
 
-static int append(char *url, size_t cap, size_t *len, const char *text)
+static void build_url(live *s, node *n, gcsplan__call *c)
 {
-    size_t n = strlen(text);
-    if (*len + n >= cap)
-        return -1;
-    memcpy(url + *len, text, n + 1);
-    *len += n;
-    return 0;
-}
-
-static int append_param(char *url, size_t cap, size_t *len, const char *name, const char *value,
-                        size_t vlen)
-{
-    size_t k;
-    if (append(url, cap, len, name) != 0 ||
-        gcsplan__url_encode(url + *len, cap - *len, &k, value, vlen) != 0)
-        return -1;
-    *len += k;
-    return 0;
-}
-
-static int build_url(live *s, node *n, char *url, size_t cap)
-{
-    size_t len = 0, k;
+    gcsplan__buf *u = gcsplan__call_url(c);
     const char *bucket = gcsplan_pattern_bucket(s->pat);
-    if (append(url, cap, &len, s->endpoint) != 0 || append(url, cap, &len, "/storage/v1/b/") != 0 ||
-        gcsplan__url_encode(url + len, cap - len, &k, bucket, strlen(bucket)) != 0)
-        return -1;
-    len += k;
+    gcsplan__buf_puts(u, "/storage/v1/b/");
+    gcsplan__url_put_encoded(u, bucket, strlen(bucket));
     if (n->kind == N_GET) {
-        if (append(url, cap, &len, "/o/") != 0 ||
-            gcsplan__url_encode(url + len, cap - len, &k, n->prefix, n->prefix_len) != 0)
-            return -1;
-        len += k;
-        return append(url, cap, &len, "?fields=name%2Csize%2Cgeneration");
+        gcsplan__buf_puts(u, "/o/");
+        gcsplan__url_put_encoded(u, n->prefix, n->prefix_len);
+        gcsplan__buf_puts(u, "?fields=name%2Csize%2Cgeneration");
+        return;
     }
-    char max[32];
-    snprintf(max, sizeof max, "%u", s->o->page_size);
-    int rc = append(url, cap, &len, "/o?maxResults=") | append(url, cap, &len, max);
-    rc |= append(url, cap, &len,
-                 n->delimiter ? "&fields=items(name%2Csize%2Cgeneration)%2Cprefixes%2CnextPageToken"
-                              : "&fields=items(name%2Csize%2Cgeneration)%2CnextPageToken");
+    gcsplan__buf_printf(u, "/o?maxResults=%u", s->o->page_size);
+    gcsplan__buf_puts(u, n->delimiter
+                             ? "&fields=items(name%2Csize%2Cgeneration)%2Cprefixes%2CnextPageToken"
+                             : "&fields=items(name%2Csize%2Cgeneration)%2CnextPageToken");
     if (n->delimiter)
-        rc |= append(url, cap, &len, "&delimiter=%2F");
+        gcsplan__buf_puts(u, "&delimiter=%2F");
     if (n->prefix_len > 0)
-        rc |= append_param(url, cap, &len, "&prefix=", n->prefix, n->prefix_len);
+        gcsplan__url_put_param(u, "prefix", n->prefix, n->prefix_len);
     if (n->start != NULL)
-        rc |= append_param(url, cap, &len, "&startOffset=", n->start, strlen(n->start));
+        gcsplan__url_put_param(u, "startOffset", n->start, strlen(n->start));
     if (n->end != NULL)
-        rc |= append_param(url, cap, &len, "&endOffset=", n->end, strlen(n->end));
+        gcsplan__url_put_param(u, "endOffset", n->end, strlen(n->end));
     if (n->token != NULL)
-        rc |= append_param(url, cap, &len, "&pageToken=", n->token, strlen(n->token));
-    return rc;
+        gcsplan__url_put_param(u, "pageToken", n->token, strlen(n->token));
+}
+
+/* A sink callback's verdict that no retry can mend: the server broke the
+ * listing's rules. The parse stops; the call ends with code. */
+static int sink_fatal(slot *sl, int code, const char *fmt, ...) GCSPLAN_PRINTF(3, 4);
+
+static int sink_fatal(slot *sl, int code, const char *fmt, ...)
+{
+    gcsplan_error *e = gcsplan__call_body_error(sl->call);
+    gcsplan_error_clear(e);
+    e->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    sl->fatal = code;
+    return 1;
+}
+
+/* An entry counts toward maxResults, whichever array it is in. */
+static int count_entry(slot *sl)
+{
+    live *s = sl->src;
+    unsigned int cap = sl->n->kind == N_GET ? 1 : s->o->page_size;
+    if (sl->page_items + sl->page_prefixes > cap)
+        return sink_fatal(sl, GCSPLAN_ESOURCE,
+                          "the server at %s sent more than the %u entries asked for in one "
+                          "page (maxResults)", s->shown_ep, cap);
+    return 0;
+}
+
+/* An entry this node keeps must lie inside the node's prefix and range and
+ * come after the previous one: a server that repeats or reorders (a page
+ * token that cycles back, say) would otherwise make the lister yield a name
+ * twice or out of order. */
+static int check_entry(slot *sl, const char *name, size_t len)
+{
+    live *s = sl->src;
+    node *n = sl->n;
+    const page *pg = sl->filling;
+    char a[4 * SHOWN_MAX + 8], b[4 * SHOWN_MAX + 8], c[4 * SHOWN_MAX + 8];
+    if (n->kind == N_GET) {
+        if (len != n->prefix_len || memcmp(name, n->prefix, len) != 0)
+            return sink_fatal(sl, GCSPLAN_ESOURCE, "the server at %s answered objects.get of "
+                              "'%s' with the object '%s'", s->shown_ep,
+                              shown(a, sizeof a, n->prefix, n->prefix_len, SHOWN_MAX),
+                              shown(b, sizeof b, name, len, SHOWN_MAX));
+        return 0;
+    }
+    const char *prev = NULL;
+    size_t prev_len = 0;
+    if (pg->n > 0) {
+        prev = pg->names + pg->e[pg->n - 1].off;
+        prev_len = pg->e[pg->n - 1].len;
+    } else {
+        /* A page's first entry: inside the prefix and range. The entries
+         * after it only need to increase: names between two names with the
+         * prefix have it too, and the page's last entry is checked against
+         * the range's end when the page is complete (range_end_ok). */
+        const char *why = NULL;
+        if (len < n->prefix_len || memcmp(name, n->prefix, n->prefix_len) != 0)
+            why = "outside the prefix asked for";
+        else if (n->start != NULL && gcsplan__name_cmp(name, len, n->start, strlen(n->start)) < 0)
+            why = "before the startOffset asked for";
+        if (why != NULL)
+            return sink_fatal(sl, GCSPLAN_ESOURCE,
+                              "the server at %s listed '%s' under prefix '%s': %s", s->shown_ep,
+                              shown(a, sizeof a, name, len, SHOWN_MAX),
+                              shown(b, sizeof b, n->prefix, n->prefix_len, SHOWN_MAX), why);
+        prev = n->last;
+        prev_len = n->last_len;
+    }
+    if (prev != NULL && gcsplan__name_cmp(name, len, prev, prev_len) <= 0)
+        return sink_fatal(sl, GCSPLAN_ESOURCE,
+                          "the server at %s listed '%s' after '%s' under prefix '%s': out of "
+                          "order (a page token that repeats or cycles?); the listing cannot be "
+                          "trusted", s->shown_ep, shown(a, sizeof a, name, len, SHOWN_MAX),
+                          shown(b, sizeof b, prev, prev_len, SHOWN_MAX),
+                          shown(c, sizeof c, n->prefix, n->prefix_len, SHOWN_MAX));
+    return 0;
 }
 
 static int on_item(void *ctx, const char *name, size_t len, uint64_t size, int64_t gen)
 {
-    node *n = ctx;
-    live *s = n->src;
-    n->page_items++;
-    if (n->kind == N_LEAF || n->kind == N_GET) {
-        if (page_add(s, n->filling, name, len, size, gen) != 0)
-            return GCSPLAN_ENOMEM;
+    slot *sl = ctx;
+    sl->page_items++;
+    if (count_entry(sl) != 0)
+        return 1;
+    if (sl->n->kind == N_LEAF || sl->n->kind == N_GET) {
+        if (check_entry(sl, name, len) != 0)
+            return 1;
+        if (page_add(sl->src, sl->filling, name, len, size, gen) != 0)
+            return sink_fatal(sl, GCSPLAN_ENOMEM, "out of memory");
     }
     return 0;
 }
 
 static int on_prefix(void *ctx, const char *p, size_t len)
 {
-    node *n = ctx;
-    live *s = n->src;
-    n->page_prefixes++;
-    if ((n->kind == N_WALK || n->kind == N_SPLIT || n->kind == N_SAMPLE) &&
-        page_add(s, n->filling, p, len, 0, 0) != 0)
-        return GCSPLAN_ENOMEM;
-    return 0;
-}
-
-static int on_body(gcsplan__xfer *x, int status, const char *buf, size_t len)
-{
-    node *n = x->ctx;
-    live *s = n->src;
-    n->status = status;
-    if (status < 200 || status >= 300) {
-        /* An error body: keep the start of it for its message. */
-        size_t k = len;
-        if (n->errlen + k > ERROR_BODY_MAX)
-            k = ERROR_BODY_MAX - n->errlen;
-        if (n->errbody == NULL && (n->errbody = gcsplan__malloc(s->a, ERROR_BODY_MAX)) == NULL)
-            return 1;
-        memcpy(n->errbody + n->errlen, buf, k);
-        n->errlen += k;
-        return 0;
-    }
-    if (n->body_failed)
+    slot *sl = ctx;
+    sl->page_prefixes++;
+    if (count_entry(sl) != 0)
         return 1;
-    int rc = gcsplan__page_parser_feed(n->parser, buf, len, &n->body_err);
-    if (rc != 0) {
-        n->body_failed = rc;
-        return 1; /* stop receiving: the page will be retried */
+    int k = sl->n->kind;
+    if (k == N_WALK || k == N_SPLIT || (k == N_SAMPLE && sl->n->delimiter)) {
+        if (check_entry(sl, p, len) != 0)
+            return 1;
+        if (page_add(sl->src, sl->filling, p, len, 0, 0) != 0)
+            return sink_fatal(sl, GCSPLAN_ENOMEM, "out of memory");
     }
     return 0;
 }
 
-static void on_done(gcsplan__xfer *x, const gcsplan__xfer_result *r);
+/* What the parser said, for the client: a malformed or cut page is retried,
+ * a broken rule or no memory ends the listing. */
+static int parse_verdict(slot *sl, int rc)
+{
+    if (rc == 0)
+        return 0;
+    if (sl->fatal)
+        return sl->fatal;
+    if (rc == GCSPLAN_ENOMEM)
+        return GCSPLAN_ENOMEM;
+    return GCSPLAN__BODY_MALFORMED;
+}
+
+static void slot_attempt(gcsplan__call *c, void *ctx, int n)
+{
+    slot *sl = ctx;
+    gcsplan_list_stats *st = sl->src->base.env->stats;
+    (void)c;
+    st->requests++;
+    if (n > 1)
+        st->retries++;
+    /* What an earlier attempt received is dropped: a page counts whole. */
+    sl->filling->n = 0;
+    sl->filling->used = 0;
+    sl->page_items = sl->page_prefixes = 0;
+    sl->page_bytes = 0;
+    sl->fatal = 0;
+    (void)gcsplan__page_parser_begin(sl->parser, sl->n->kind == N_GET ? GCSPLAN__PAGE_OBJECT
+                                                                       : GCSPLAN__PAGE_LIST);
+}
+
+static int slot_body(gcsplan__call *c, void *ctx, const char *buf, size_t len)
+{
+    slot *sl = ctx;
+    sl->page_bytes += len;
+    return parse_verdict(sl, gcsplan__page_parser_feed(sl->parser, buf, len,
+                                                       gcsplan__call_body_error(c)));
+}
+
+static int slot_end(gcsplan__call *c, void *ctx)
+{
+    slot *sl = ctx;
+    return parse_verdict(sl, gcsplan__page_parser_finish(sl->parser, gcsplan__call_body_error(c)));
+}
+
+static int page_complete(live *s, node *n, slot *sl);
+
+static void slot_done(gcsplan__call *c, void *ctx, const gcsplan__call_result *r)
+{
+    slot *sl = ctx;
+    live *s = sl->src;
+    node *n = sl->n;
+    (void)c;
+    if (r->rc == 0) {
+        s->base.env->stats->pages++;
+        page_complete(s, n, sl);
+    } else if (r->status == 404 && n->kind == N_GET) {
+        n->done = 1; /* the one object named does not exist: no match */
+        s->base.env->stats->pages++;
+    } else {
+        fail(s, r->rc, r->status, "%s", r->err->message);
+    }
+    slot_release(s, sl);
+}
+
+static const gcsplan__call_ops slot_ops = { slot_attempt, slot_body, slot_end, slot_done };
+
+static slot *slot_get(live *s)
+{
+    slot *sl = s->free_slots;
+    if (sl != NULL) {
+        s->free_slots = sl->next_free;
+        return sl;
+    }
+    if (s->nslots == s->slots_max)
+        return NULL;
+    sl = gcsplan__malloc(s->a, sizeof *sl);
+    if (sl == NULL)
+        return NULL;
+    memset(sl, 0, sizeof *sl);
+    sl->src = s;
+    gcsplan__page_sink sink = { on_item, on_prefix, sl };
+    if (gcsplan__call_new(&sl->call, s->api, &slot_ops, sl) != 0 ||
+        gcsplan__page_parser_new(&sl->parser, s->a, &sink) != 0) {
+        gcsplan__call_free(sl->call);
+        gcsplan__free(s->a, sl);
+        return NULL;
+    }
+    s->slots[s->nslots++] = sl;
+    return sl;
+}
 
 static int start(live *s, node *n)
 {
-    char url[GCSPLAN_URL_MAX];
-    if (build_url(s, n, url, sizeof url) != 0)
-        return fail(s, GCSPLAN_ELIMIT, 0, "a request URL would be too long");
-    gcsplan__free(s->a, n->url);
-    n->url = dup_bytes(s, url, strlen(url));
-    if (n->parser == NULL) {
-        gcsplan__page_sink sink = { on_item, on_prefix, n };
-        if (gcsplan__page_parser_new(&n->parser, s->a, &sink) != 0)
-            return fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
-    }
-    n->filling = page_get(s);
-    if (n->url == NULL || n->filling == NULL ||
-        gcsplan__page_parser_begin(n->parser, n->kind == N_GET ? GCSPLAN__PAGE_OBJECT
-                                                                : GCSPLAN__PAGE_LIST) != 0) {
-        page_put(s, n->filling);
-        n->filling = NULL;
+    slot *sl = slot_get(s);
+    if (sl == NULL)
+        return fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
+    sl->filling = page_get(s);
+    if (sl->filling == NULL) {
+        sl->next_free = s->free_slots;
+        s->free_slots = sl;
         return fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
     }
     s->pages_held++;
-    n->status = 0;
-    n->errlen = 0;
-    n->body_failed = 0;
-    n->page_items = 0;
-    n->page_prefixes = 0;
-    int h = 0;
-    const char *authz;
-    gcsplan_error aerr;
-    if (gcsplan__auth_header_line(s->auth, n->auth_line, sizeof n->auth_line, &authz, &aerr) != 0) {
-        *s->base.env->err = aerr;
-        s->failed = aerr.code ? aerr.code : GCSPLAN_ESOURCE;
+    sl->n = n;
+    n->slot = sl;
+    s->busy++;
+    gcsplan__call_begin(sl->call, GCSPLAN__SVC_STORAGE, NULL, NULL,
+                        n->kind == N_GET ? "objects.get" : "objects.list");
+    gcsplan__call_limit(sl->call, PAGE_BYTES_MAX);
+    build_url(s, n, sl->call);
+    gcsplan_error err;
+    int rc = gcsplan__call_start(sl->call, &err);
+    if (rc != 0) {
+        slot_release(s, sl);
+        if (!s->failed) {
+            *s->base.env->err = err;
+            s->failed = rc;
+        }
         return s->failed;
     }
-    if (authz != NULL)
-        n->headers[h++] = authz;
-    n->headers[h] = NULL;
-    n->xfer.url = n->url;
-    n->xfer.headers = n->headers;
-    n->xfer.on_body = on_body;
-    n->xfer.on_done = on_done;
-    n->xfer.ctx = n;
-    int rc = s->t->ops->start(s->t, &n->xfer);
-    if (rc != 0)
-        return fail(s, rc, 0, "could not start a request: %s", gcsplan_strerror(rc));
-    n->in_flight = 1;
-    s->in_flight++;
-    s->base.env->stats->requests++;
     return 0;
-}
-
-/* The shared retry rules (retry.c), with this listing's options and jitter state. */
-static double backoff_s(live *s, int attempt, long retry_after_ms)
-{
-    return gcsplan__backoff_s(&s->rng, attempt, s->o->retry_base_ms, s->o->retry_max_ms,
-                              retry_after_ms);
-}
-
-/* The message of an error body, or "". */
-static const char *error_message(node *n)
-{
-    if (n->errlen == 0 || n->parser == NULL)
-        return "";
-    gcsplan_error e;
-    if (gcsplan__page_parser_begin(n->parser, GCSPLAN__PAGE_LIST) != 0)
-        return "";
-    /* Items in an error body are not expected; the sink ignores nothing, so
-     * the body is parsed with the page discarded afterwards. */
-    (void)gcsplan__page_parser_feed(n->parser, n->errbody, n->errlen, &e);
-    (void)gcsplan__page_parser_finish(n->parser, &e);
-    n->filling->n = 0;
-    n->filling->used = 0;
-    return gcsplan__page_parser_error_message(n->parser);
-}
-
-static int retryable(int status)
-{
-    return gcsplan__http_retryable(status);
-}
-
-/* A page arrived whole: hand it on. */
-static int page_complete(live *s, node *n);
-
-static void on_done(gcsplan__xfer *x, const gcsplan__xfer_result *r)
-{
-    node *n = x->ctx;
-    live *s = n->src;
-    gcsplan_list_stats *st = s->base.env->stats;
-    n->in_flight = 0;
-    s->in_flight--;
-    int status = r->status ? r->status : n->status;
-    const char *why = NULL;
-    char whybuf[512];
-    if (r->transport_failed && !n->body_failed) {
-        snprintf(whybuf, sizeof whybuf, "connection failed: %s", r->message);
-        why = whybuf;
-    } else if (status >= 200 && status < 300) {
-        int rc = n->body_failed ? n->body_failed : gcsplan__page_parser_finish(n->parser, &n->body_err);
-        if (rc == GCSPLAN_ENOMEM) {
-            fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
-            return;
-        }
-        if (rc == 0) {
-            n->attempts = 0;
-            n->auth_retried = 0;
-            st->pages++;
-            if (page_complete(s, n) != 0)
-                return;
-            return;
-        }
-        snprintf(whybuf, sizeof whybuf, "truncated or malformed body (%s)", n->body_err.message);
-        why = whybuf;
-    } else if (status == 404 && n->kind == N_GET) {
-        n->done = 1;
-        st->pages++;
-        page_put(s, n->filling);
-        n->filling = NULL;
-        s->pages_held--;
-        return;
-    } else if (status == 401 && !n->auth_retried && gcsplan__auth_invalidate(s->auth)) {
-        /* An expired token: fetch a new one and try once more at once. */
-        n->auth_retried = 1;
-        why = "HTTP 401";
-        n->attempts--; /* does not count against the retry budget */
-    } else if (!retryable(status)) {
-        const char *msg = error_message(n);
-        fail(s, GCSPLAN_ESOURCE, status, "HTTP %d from %s%s%s", status,
-             n->kind == N_GET ? "objects.get" : "objects.list", msg[0] ? ": " : "", msg);
-        page_put(s, n->filling);
-        n->filling = NULL;
-        s->pages_held--;
-        return;
-    } else {
-        const char *msg = error_message(n);
-        snprintf(whybuf, sizeof whybuf, "HTTP %d%s%s", status, msg[0] ? ": " : "", msg);
-        why = whybuf;
-    }
-    /* Retry the page: what it had received is dropped. */
-    page_put(s, n->filling);
-    n->filling = NULL;
-    s->pages_held--;
-    n->attempts++;
-    if (n->attempts > s->o->retries) {
-        fail(s, GCSPLAN_ESOURCE, r->transport_failed ? 0 : status,
-             "giving up after %d attempts: %s", n->attempts, why);
-        return;
-    }
-    st->retries++;
-    n->waiting = 1;
-    n->retry_at = gcsplan__clock_s() + (status == 401 ? 0 : backoff_s(s, n->attempts, r->retry_after_ms));
 }
 
 /* Walk: a directory prefix matched against the node's segment. */
@@ -729,12 +777,12 @@ static int add_range(live *s, node *n, const char *end, size_t end_len)
     return 0;
 }
 
-static int split_page(live *s, node *n, page *pg, const char *token)
+static int split_page(live *s, node *n, page *pg, const char *token, size_t items)
 {
-    size_t np = pg->n, entries = np + n->page_items;
+    size_t np = pg->n, entries = np + items;
     n->seen_prefixes += np;
     /* A lone directory and nothing else: look one level deeper for cuts. */
-    if (token == NULL && n->ranges == 0 && n->seen_prefixes == 1 && n->page_items == 0 &&
+    if (token == NULL && n->ranges == 0 && n->seen_prefixes == 1 && items == 0 &&
         n->depth < SPLIT_DEPTH_MAX && np == 1) {
         char *deeper = dup_bytes(s, pg->names + pg->e[0].off, pg->e[0].len);
         if (deeper == NULL)
@@ -745,6 +793,13 @@ static int split_page(live *s, node *n, page *pg, const char *token)
         n->depth++;
         n->seen_prefixes = 0;
         n->done = 0;
+        /* A new listing: its own order and its own tokens. */
+        gcsplan__free(s->a, n->last);
+        n->last = NULL;
+        n->last_len = n->last_cap = 0;
+        n->tok_marked = 0;
+        n->tok_power = 1;
+        n->tok_lam = 0;
         return 1; /* list again, deeper */
     }
     size_t want = (size_t)s->o->parallel * SPLIT_RANGES_PER_REQUEST;
@@ -763,19 +818,116 @@ static int split_page(live *s, node *n, page *pg, const char *token)
     return 0;
 }
 
-static int page_complete(live *s, node *n)
+/* 64-bit FNV-1a: page tokens are compared by hash for the cycle check. */
+static uint64_t token_hash(const char *t)
 {
-    page *pg = n->filling;
-    n->filling = NULL;
+    uint64_t h = 0xcbf29ce484222325u;
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+        h = (h ^ *p) * 0x100000001b3u;
+    return h;
+}
+
+/* Brent's method: the token is compared with a mark that moves to the
+ * current token at steps 1, 2, 4, 8...; a sequence that repeats any cycle
+ * meets its mark within twice the cycle's length and offset, in constant
+ * memory. Returns 1 when token was seen before. */
+static int token_repeats(node *n, const char *token)
+{
+    uint64_t h = token_hash(token);
+    if (n->tok_marked && h == n->tok_mark)
+        return 1;
+    if (++n->tok_lam == n->tok_power) {
+        n->tok_mark = h;
+        n->tok_marked = 1;
+        n->tok_power *= 2;
+        n->tok_lam = 0;
+    }
+    return 0;
+}
+
+/* The progress budget of one listing: pages that bring nothing new. */
+static int note_progress(live *s, node *n, slot *sl, const char *token)
+{
+    char a[4 * SHOWN_MAX + 8], b[4 * TOKEN_SHOWN + 8];
+    if (sl->page_items + sl->page_prefixes > 0) {
+        n->quiet_bytes = n->quiet_pages = 0;
+        s->progress++;
+    } else {
+        n->quiet_bytes += sl->page_bytes;
+        n->quiet_pages++;
+    }
+    if (token == NULL)
+        return 0;
+    if (token_repeats(n, token))
+        return fail(s, GCSPLAN_ESOURCE, 0,
+                    "the server at %s sent a page token again for prefix '%s' (token '%s'): "
+                    "the listing would never end", s->shown_ep,
+                    shown(a, sizeof a, n->prefix, n->prefix_len, SHOWN_MAX),
+                    shown(b, sizeof b, token, strlen(token), TOKEN_SHOWN));
+    if (n->quiet_bytes > s->o->no_progress_bytes)
+        return fail(s, GCSPLAN_ESOURCE, 0,
+                    "the server at %s sent %llu pages (%llu bytes) in a row for prefix '%s' "
+                    "without a new object or directory, and still a next page: giving up",
+                    s->shown_ep, (unsigned long long)n->quiet_pages,
+                    (unsigned long long)n->quiet_bytes,
+                    shown(a, sizeof a, n->prefix, n->prefix_len, SHOWN_MAX));
+    return 0;
+}
+
+/* The page's last kept entry becomes the node's, for the next page's check;
+ * it must be inside the prefix and before the range's end (so are all the
+ * entries before it, which increase from a first one inside). */
+static int keep_last(live *s, node *n, const page *pg)
+{
+    if (pg->n == 0)
+        return 0;
+    const entry *e = &pg->e[pg->n - 1];
+    const char *name = pg->names + e->off, *why = NULL;
+    if (e->len < n->prefix_len || memcmp(name, n->prefix, n->prefix_len) != 0)
+        why = "outside the prefix asked for";
+    else if (n->end != NULL && gcsplan__name_cmp(name, e->len, n->end, strlen(n->end)) >= 0)
+        why = "at or after the endOffset asked for";
+    if (why != NULL) {
+        char a[4 * SHOWN_MAX + 8], b[4 * SHOWN_MAX + 8];
+        return fail(s, GCSPLAN_ESOURCE, 0, "the server at %s listed '%s' under prefix '%s': %s",
+                    s->shown_ep, shown(a, sizeof a, name, e->len, SHOWN_MAX),
+                    shown(b, sizeof b, n->prefix, n->prefix_len, SHOWN_MAX), why);
+    }
+    if (n->last == NULL || e->len + 1 > n->last_cap) {
+        char *p = gcsplan__realloc(s->a, n->last, e->len + 1);
+        if (p == NULL)
+            return fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
+        n->last = p;
+        n->last_cap = e->len + 1;
+    }
+    memcpy(n->last, pg->names + e->off, e->len + 1);
+    n->last_len = e->len;
+    return 0;
+}
+
+/* A page arrived whole: hand it on. */
+static int page_complete(live *s, node *n, slot *sl)
+{
+    page *pg = sl->filling;
+    sl->filling = NULL;
     /* Counted only now: a page that failed part way is not "listed". */
-    s->base.env->stats->listed += n->page_items;
-    s->base.env->stats->prefixes += n->page_prefixes;
-    const char *token = n->kind == N_GET ? NULL : gcsplan__page_parser_token(n->parser);
+    s->base.env->stats->listed += sl->page_items;
+    s->base.env->stats->prefixes += sl->page_prefixes;
+    const char *token = n->kind == N_GET ? NULL : gcsplan__page_parser_token(sl->parser);
+    int rc = note_progress(s, n, sl, token);
+    if (rc == 0)
+        rc = keep_last(s, n, pg);
     gcsplan__free(s->a, n->token);
     n->token = NULL;
-    if (token != NULL && (n->token = dup_bytes(s, token, strlen(token))) == NULL)
-        return fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
+    if (rc == 0 && token != NULL && (n->token = dup_bytes(s, token, strlen(token))) == NULL)
+        rc = fail(s, GCSPLAN_ENOMEM, 0, "out of memory");
+    if (rc != 0) {
+        page_put(s, pg);
+        s->pages_held--;
+        return rc;
+    }
     n->done = token == NULL;
+    n->sample_items = sl->page_items;
     if (n->kind == N_LEAF || n->kind == N_GET || n->kind == N_SAMPLE) {
         s->ready_bytes += page_bytes(pg);
         if (n->ready_tail != NULL)
@@ -786,12 +938,11 @@ static int page_complete(live *s, node *n)
         n->nready++;
         return 0;
     }
-    int rc = 0;
     if (n->kind == N_WALK) {
         for (size_t i = 0; i < pg->n && rc == 0; i++)
             rc = add_walk_child(s, n, pg->names + pg->e[i].off, pg->e[i].len);
     } else {
-        rc = split_page(s, n, pg, token);
+        rc = split_page(s, n, pg, token, sl->page_items);
         if (rc == 1) {
             rc = 0;
         } else if (rc == 0 && n->done) {
@@ -806,19 +957,11 @@ static int page_complete(live *s, node *n)
 /* Start requests for the nodes nearest the head, within the bounds. */
 static int pump(live *s)
 {
-    double now = 0;
     size_t scanned = 0, limit = s->o->parallel * 4 + SCAN_EXTRA;
-    for (node *n = s->head; n != NULL && s->in_flight < s->o->parallel && scanned < limit;
+    for (node *n = s->head; n != NULL && s->busy < s->o->parallel && scanned < limit;
          n = n->next, scanned++) {
-        if (n->in_flight || n->done || s->failed)
+        if (n->slot != NULL || n->done || s->failed)
             continue;
-        if (n->waiting) {
-            if (now == 0)
-                now = gcsplan__clock_s();
-            if (now < n->retry_at)
-                continue;
-            n->waiting = 0;
-        }
         if (n != s->head) {
             if (n->nready >= READY_PER_NODE || s->pages_held >= s->pages_max ||
                 s->ready_bytes >= READY_BYTES_MAX)
@@ -833,26 +976,36 @@ static int pump(live *s)
     return s->failed;
 }
 
-/* Wait for progress: until a transfer ends or the next retry is due. */
+/* Wait for progress (a request ends or a retry comes due), within the
+ * progress budget: the time the lister may wait with no new entry from any
+ * request. The time the caller spends between calls does not count. */
 static int wait_some(live *s)
 {
-    long timeout = 1000;
-    if (s->in_flight == 0) {
-        double next = 0, now = gcsplan__clock_s();
-        for (node *n = s->head; n != NULL; n = n->next)
-            if (n->waiting && (next == 0 || n->retry_at < next))
-                next = n->retry_at;
-        if (next == 0)
-            return fail(s, GCSPLAN_ERROR, 0, "internal error: the listing stalled");
-        timeout = (long)((next - now) * 1000) + 1;
-        if (timeout <= 0)
-            return 0;
-        if (timeout > 1000)
-            timeout = 1000;
-        gcsplan__sleep_ms((uint64_t)timeout);
-        return 0;
+    uint64_t now = gcsplan__clock_ms();
+    if (s->idle_since == 0 || s->progress_seen != s->progress) {
+        s->idle_since = now;
+        s->progress_seen = s->progress;
     }
-    return s->t->ops->run(s->t, timeout);
+    uint64_t budget = s->o->no_progress_ms, waited = now - s->idle_since;
+    if (waited >= budget) {
+        const char *last = gcsplan__api_last_failure(s->api);
+        return fail(s, GCSPLAN_ESOURCE, 0,
+                    "no new object or directory from the server at %s for %.1f s "
+                    "(%zu request%s unanswered%s%s): giving up", s->shown_ep,
+                    (double)waited / 1000, gcsplan__api_active(s->api),
+                    gcsplan__api_active(s->api) == 1 ? "" : "s",
+                    last[0] ? "; last failure: " : "", last);
+    }
+    if (gcsplan__api_active(s->api) == 0)
+        return fail(s, GCSPLAN_ERROR, 0, "internal error: the listing stalled");
+    uint64_t left = budget - waited;
+    gcsplan_error err;
+    int rc = gcsplan__api_run(s->api, left < 1000 ? (long)left : 1000, &err);
+    if (rc != 0 && !s->failed) {
+        *s->base.env->err = err;
+        s->failed = rc;
+    }
+    return s->failed;
 }
 
 static int live_next(gcsplan__source *base, gcsplan_object *obj)
@@ -871,6 +1024,7 @@ static int live_next(gcsplan__source *base, gcsplan_object *obj)
                 obj->name_len = e->len;
                 obj->size = e->size;
                 obj->generation = e->generation;
+                s->idle_since = 0; /* the caller's time is not the server's */
                 return 0;
             }
             s->ready_bytes -= page_bytes(n->cur);
@@ -887,15 +1041,13 @@ static int live_next(gcsplan__source *base, gcsplan_object *obj)
             n->cur_i = 0;
             continue;
         }
-        if (n->done && !n->in_flight) {
+        if (n->done && n->slot == NULL) {
             node_remove(s, n);
             continue;
         }
         int rc = pump(s);
         if (rc == 0 && s->head == n && !n->done && n->ready == NULL)
-            rc = wait_some(s);
-        if (rc != 0 && !s->failed)
-            fail(s, rc, 0, "transport failed: %s", gcsplan_strerror(rc));
+            wait_some(s);
     }
 }
 
@@ -912,24 +1064,10 @@ static node *sample(live *s, const char *prefix, size_t len, int delimiter)
         return NULL;
     }
     n->delimiter = delimiter;
-    while (!s->failed && n->ready == NULL && !(n->done && !n->in_flight)) {
-        if (!n->in_flight && (!n->waiting || gcsplan__clock_s() >= n->retry_at)) {
-            n->waiting = 0;
-            if (start(s, n) != 0)
-                break;
-        }
-        long timeout = 1000;
-        if (n->waiting) {
-            timeout = (long)((n->retry_at - gcsplan__clock_s()) * 1000) + 1;
-            if (timeout > 0) {
-                gcsplan__sleep_ms((uint64_t)timeout);
-            }
-            continue;
-        }
-        int rc = s->t->ops->run(s->t, timeout);
-        if (rc != 0)
-            fail(s, rc, 0, "transport failed: %s", gcsplan_strerror(rc));
-    }
+    s->idle_since = 0;
+    if (start(s, n) == 0)
+        while (!s->failed && n->slot != NULL)
+            wait_some(s);
     if (s->failed) {
         node_free(s, n);
         return NULL;
@@ -978,7 +1116,7 @@ static int choose_by_cost(live *s)
             node_free(s, a);
             return s->failed;
         }
-        per_dir = b->page_items; /* items are counted, not kept */
+        per_dir = b->sample_items; /* items are counted, not kept */
         per_dir_more = !b->done;
         node_free(s, b);
     }
@@ -1024,7 +1162,7 @@ static int sample_per_dir(live *s)
             node_free(s, a);
             return s->failed;
         }
-        s->per_dir = b->done ? b->page_items : 2 * b->page_items;
+        s->per_dir = b->done ? b->sample_items : 2 * b->sample_items;
         node_free(s, b);
     }
     node_free(s, a);
@@ -1035,11 +1173,12 @@ static void live_explain(const gcsplan__source *base, void (*put)(void *, const 
 {
     const live *s = (const live *)base;
     char line[4096];
-    snprintf(line, sizeof line, "source: Cloud Storage JSON API at %s%s\n", s->endpoint,
-             s->emulator ? " (from STORAGE_EMULATOR_HOST)" : "");
+    snprintf(line, sizeof line, "source: Cloud Storage JSON API at %s%s\n", s->shown_ep,
+             strcmp(s->ep->origin, "$STORAGE_EMULATOR_HOST") == 0 ? " (from STORAGE_EMULATOR_HOST)"
+                                                                  : "");
     put(ctx, line);
     snprintf(line, sizeof line, "%s\n",
-             s->auth ? gcsplan__auth_describe(s->auth) : "credentials: none (anonymous)");
+             gcsplan__api_describe_credentials(s->api, GCSPLAN__SVC_STORAGE));
     put(ctx, line);
     const gcsplan_pattern *p = s->pat;
     size_t plen;
@@ -1100,9 +1239,10 @@ static void live_explain(const gcsplan__source *base, void (*put)(void *, const 
     }
     snprintf(line, sizeof line,
              "requests: up to %u at once, pages of %u, fields items(name,size,generation); "
-             "retries: %d with backoff from %u ms to %u ms\n",
+             "retries: %d with backoff from %u ms to %u ms; each attempt at most %u s; "
+             "given up after %u s without a new entry\n",
              s->o->parallel, s->o->page_size, s->o->retries, s->o->retry_base_ms,
-             s->o->retry_max_ms);
+             s->o->retry_max_ms, (s->o->timeout_ms + 999) / 1000, (s->o->no_progress_ms + 999) / 1000);
     put(ctx, line);
 }
 
@@ -1116,24 +1256,47 @@ static void live_free(gcsplan__source *base)
         s->free_pages = p->next;
         page_destroy(s, p);
     }
-    if (s->t != NULL)
-        s->t->ops->free(s->t);
-    gcsplan__auth_free(s->auth);
+    for (size_t i = 0; i < s->nslots; i++) {
+        gcsplan__call_free(s->slots[i]->call);
+        gcsplan__page_parser_free(s->slots[i]->parser);
+        gcsplan__free(s->a, s->slots[i]);
+    }
+    gcsplan__free(s->a, s->slots);
+    gcsplan__api_free(s->api);
     gcsplan__free(s->a, s);
 }
 
 static const gcsplan__source_ops live_ops = { live_next, live_explain, live_free };
 
-/* The endpoint: --endpoint, else STORAGE_EMULATOR_HOST, else Google's (endpoint.c). */
-static int set_endpoint(live *s)
+/* The API client for this listing: the endpoint and credentials of Cloud
+ * Storage, the lister's retry options and timeout. */
+static int make_api(live *s, const gcsplan__source_env *env)
 {
-    int custom;
-    if (gcsplan__endpoint_resolve(s->endpoint, sizeof s->endpoint, s->o->endpoint, &s->emulator,
-                                  &custom) != 0)
-        return -1;
-    if (custom)
-        s->anonymous = 1; /* an endpoint of one's own needs no Google credentials */
-    return 0;
+    gcsplan__api_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.alloc = s->a;
+    cfg.endpoint[GCSPLAN__SVC_STORAGE] = s->o->endpoint;
+    cfg.anonymous = s->o->anonymous;
+    cfg.parallel = s->o->parallel;
+    cfg.timeout_ms = s->o->timeout_ms;
+    cfg.retry.retries = s->o->retries;
+    cfg.retry.base_ms = s->o->retry_base_ms;
+    cfg.retry.max_ms = s->o->retry_max_ms;
+    cfg.retry.retry_after_max_ms = GCSPLAN__RETRY_AFTER_MAX_MS;
+    cfg.transport = env->transport;
+    cfg.auth_mode = env->auth != NULL ? GCSPLAN__API_AUTH_GIVEN : GCSPLAN__API_AUTH_SHARED;
+    cfg.auth = env->auth;
+    cfg.getenv_fn = env->getenv_fn;
+    int rc = gcsplan__api_new(&s->api, &cfg, env->err);
+    if (rc != 0)
+        return rc;
+    if ((s->ep = gcsplan__api_endpoint(s->api, GCSPLAN__SVC_STORAGE, env->err)) == NULL)
+        return env->err->code;
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, s->shown_ep, sizeof s->shown_ep);
+    gcsplan__term_str(&b, s->ep->base, strlen(s->ep->base));
+    /* Credentials are read now, so that a missing or broken one fails here. */
+    return gcsplan__api_prepare(s->api, GCSPLAN__SVC_STORAGE, env->err);
 }
 
 int gcsplan__source_live_new(gcsplan__source **out, const gcsplan__source_env *env)
@@ -1148,22 +1311,11 @@ int gcsplan__source_live_new(gcsplan__source **out, const gcsplan__source_env *e
     s->a = a;
     s->pat = env->pattern;
     s->o = env->opts;
-    s->anonymous = env->opts->anonymous;
     s->pages_max = 8 * (size_t)s->o->parallel + 2;
-    s->rng = gcsplan__rng_seed();
-    if (set_endpoint(s) != 0) {
-        live_free(&s->base);
-        return gcsplan__error_set(env->err, GCSPLAN_EINVAL, "the endpoint URL is too long");
-    }
-    gcsplan__transport_config tc = { s->o->parallel, s->o->timeout_ms, 30000, 30000 };
-    int rc = gcsplan__transport_curl_new(&s->t, a, &tc, env->err);
-    if (rc == 0) {
-        gcsplan__auth_config ac;
-        memset(&ac, 0, sizeof ac);
-        ac.anonymous = s->anonymous;
-        ac.timeout_ms = s->o->timeout_ms;
-        rc = gcsplan__auth_new(&s->auth, a, &ac, env->err);
-    }
+    s->slots_max = s->o->parallel;
+    s->slots = gcsplan__malloc(a, s->slots_max * sizeof *s->slots);
+    int rc = s->slots == NULL ? gcsplan__error_set(env->err, GCSPLAN_ENOMEM, "out of memory")
+                              : make_api(s, env);
     if (rc == 0)
         rc = plan(s);
     if (rc == 0 && s->by_cost)

@@ -1,11 +1,11 @@
-/* The HTTP transport on libcurl's multi interface. This and http_blocking.c
+/* The HTTP transport on libcurl's multi interface. This and transport_url.c
  * are the only files that include curl. */
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "gcsplan/version.h"
 #include "internal.h"
@@ -29,11 +29,20 @@ typedef struct curl_xfer {
     gcsplan__xfer *x;
     CURL *easy;
     struct curl_slist *headers;
-    long retry_after_ms;
+    char retry_after[GCSPLAN__RETRY_AFTER_TEXT_MAX];
+    char location[GCSPLAN__LOCATION_TEXT_MAX];
     int aborted; /* on_body asked to stop */
 } curl_xfer;
 
-static int global_init_done;
+/* curl_global_init is not thread-safe before libcurl 7.84, and listers may
+ * be created from several threads at once: it runs exactly once. */
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc;
+
+static void global_init(void)
+{
+    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 static size_t on_write(char *buf, size_t size, size_t n, void *ud)
 {
@@ -47,29 +56,35 @@ static size_t on_write(char *buf, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-/* Retry-After: delay-seconds or an HTTP-date. */
+/* The value of header `name` (lowercase, with the colon) in a header line,
+ * trimmed, into out; 1 when the line is that header. */
+static int header_value(const char *line, size_t len, const char *name, char *out, size_t cap)
+{
+    size_t k = strlen(name);
+    if (len < k || strncasecmp(line, name, k) != 0)
+        return 0;
+    const char *v = line + k, *e = line + len;
+    while (v < e && (*v == ' ' || *v == '\t'))
+        v++;
+    while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    size_t n = (size_t)(e - v) < cap - 1 ? (size_t)(e - v) : cap - 1;
+    memcpy(out, v, n);
+    out[n] = '\0';
+    return 1;
+}
+
+/* Retry-After and Location, raw: the client parses them (retry.c). A new
+ * status line (an interim 100, say) forgets those of the previous one. */
 static size_t on_header(char *buf, size_t size, size_t n, void *ud)
 {
     curl_xfer *cx = ud;
     size_t len = size * n;
-    static const char name[] = "retry-after:";
-    if (len > sizeof name - 1 && strncasecmp(buf, name, sizeof name - 1) == 0) {
-        char value[128];
-        size_t k = len - (sizeof name - 1);
-        if (k >= sizeof value)
-            k = sizeof value - 1;
-        memcpy(value, buf + sizeof name - 1, k);
-        value[k] = '\0';
-        char *end;
-        long secs = strtol(value, &end, 10);
-        if (end != value && secs >= 0) {
-            cx->retry_after_ms = secs * 1000;
-        } else {
-            time_t when = curl_getdate(value, NULL);
-            time_t now = time(NULL);
-            if (when > 0)
-                cx->retry_after_ms = when > now ? (long)(when - now) * 1000 : 0;
-        }
+    if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
+        cx->retry_after[0] = '\0';
+        cx->location[0] = '\0';
+    } else if (!header_value(buf, len, "retry-after:", cx->retry_after, sizeof cx->retry_after)) {
+        header_value(buf, len, "location:", cx->location, sizeof cx->location);
     }
     return len;
 }
@@ -101,14 +116,19 @@ static int t_start(gcsplan__transport *base, gcsplan__xfer *x)
     memset(cx, 0, sizeof *cx);
     cx->t = t;
     cx->x = x;
-    cx->retry_after_ms = -1;
     cx->easy = take_easy(t);
     if (cx->easy == NULL) {
         gcsplan__free(&t->alloc, cx);
         return GCSPLAN_ENOMEM;
     }
-    for (const char *const *h = x->headers; h != NULL && *h != NULL; h++) {
-        struct curl_slist *n = curl_slist_append(cx->headers, *h);
+    int post = x->method != NULL && strcmp(x->method, "POST") == 0;
+    for (const char *const *h = x->headers; ; h++) {
+        /* Without "Expect:" curl waits for "100 Continue" before a body over
+         * 1 KiB (a signed assertion's size), which some servers never send. */
+        const char *line = h != NULL && *h != NULL ? *h : post ? "Expect:" : NULL;
+        if (line == NULL)
+            break;
+        struct curl_slist *n = curl_slist_append(cx->headers, line);
         if (n == NULL) {
             curl_slist_free_all(cx->headers);
             give_easy(t, cx->easy);
@@ -116,9 +136,22 @@ static int t_start(gcsplan__transport *base, gcsplan__xfer *x)
             return GCSPLAN_ENOMEM;
         }
         cx->headers = n;
+        if (h == NULL || *h == NULL)
+            break;
     }
     CURL *e = cx->easy;
     curl_easy_setopt(e, CURLOPT_URL, x->url);
+    /* http and https only, and never a redirect: a Location could send the
+     * credentials in the headers, or a POSTed refresh token, elsewhere. */
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    if (post) {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body != NULL ? x->body : "");
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
+    }
+    if (x->no_proxy)
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, cx->headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, cx);
@@ -154,7 +187,9 @@ static void finish(curl_transport *t, curl_xfer *cx, CURLcode code)
     long status = 0;
     curl_easy_getinfo(cx->easy, CURLINFO_RESPONSE_CODE, &status);
     r.status = (int)status;
-    r.retry_after_ms = cx->retry_after_ms;
+    r.aborted = cx->aborted;
+    memcpy(r.retry_after, cx->retry_after, sizeof r.retry_after);
+    memcpy(r.location, cx->location, sizeof r.location);
     if (code != CURLE_OK && !cx->aborted) {
         r.transport_failed = 1;
         snprintf(r.message, sizeof r.message, "%s", curl_easy_strerror(code));
@@ -223,13 +258,8 @@ static const gcsplan__transport_ops curl_ops = { t_start, t_run, t_cancel, t_fre
 int gcsplan__transport_curl_new(gcsplan__transport **out, const gcsplan_allocator *a,
                                 const gcsplan__transport_config *cfg, gcsplan_error *err)
 {
-    /* curl_global_init is not thread-safe in older libcurl; it is idempotent
-     * and cheap after the first call. */
-    if (!global_init_done) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return gcsplan__error_set(err, GCSPLAN_ERROR, "libcurl failed to initialise");
-        global_init_done = 1;
-    }
+    if (pthread_once(&global_once, global_init) != 0 || global_rc != CURLE_OK)
+        return gcsplan__error_set(err, GCSPLAN_ERROR, "libcurl failed to initialise");
     curl_transport *t = gcsplan__malloc(a, sizeof *t);
     if (t == NULL)
         return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
@@ -246,28 +276,5 @@ int gcsplan__transport_curl_new(gcsplan__transport **out, const gcsplan_allocato
     curl_multi_setopt(t->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)cfg->max_connections);
     curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, (long)cfg->max_connections + 4);
     *out = &t->base;
-    return 0;
-}
-
-int gcsplan__url_encode(char *out, size_t cap, size_t *len, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '.' || c == '_' || c == '~';
-        if (o + (plain ? 1 : 3) >= cap)
-            return -1;
-        if (plain) {
-            out[o++] = (char)c;
-        } else {
-            out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
-        }
-    }
-    out[o] = '\0';
-    *len = o;
     return 0;
 }

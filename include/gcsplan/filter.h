@@ -36,8 +36,20 @@ GCSPLAN_API int gcsplan_filter_add(gcsplan_filter *f, const char *regex, size_t 
 /* Number of expressions added. */
 GCSPLAN_API size_t gcsplan_filter_count(const gcsplan_filter *f);
 
-/* Nonzero when an expression matches the whole name. A NULL filter matches
- * nothing. Allocates nothing. */
+/* Whether the filter excludes name[0..len): 1 when an expression matches the
+ * whole name, 0 when none does, or a negative code when an expression
+ * cannot decide (GCSPLAN_ELIMIT: PCRE2's match, depth or heap limit, which
+ * backtracking expressions such as "(a|aa)+b" reach on long names;
+ * GCSPLAN_ENOMEM; GCSPLAN_ERROR): err then names the expression and the
+ * name, escaped for a terminal. An expression that cannot decide is an
+ * error, never a "no": a listing must not keep an object the user meant to
+ * exclude. A NULL filter excludes nothing. Allocates nothing. */
+GCSPLAN_API int gcsplan_filter_test(gcsplan_filter *f, const char *name, size_t len,
+                                    gcsplan_error *err);
+
+/* gcsplan_filter_test without the error detail: 1, 0, or a negative code.
+ * Kept for callers of the first version; a negative value is nonzero, so
+ * test for > 0 and < 0 separately. */
 GCSPLAN_API int gcsplan_filter_match(gcsplan_filter *f, const char *name, size_t len);
 
 /* Free a filter; NULL is a no-op. */

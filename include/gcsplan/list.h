@@ -75,7 +75,9 @@ typedef struct gcsplan_list_stats {
 /* Called from inside gcsplan_lister_next() at most every interval_ms. */
 typedef void (*gcsplan_progress_fn)(const gcsplan_list_stats *stats, void *ctx);
 
-#define GCSPLAN_LISTER_OPTIONS_VERSION 1
+/* Version 2 appended no_progress_bytes and no_progress_ms; a caller built
+ * against version 1 still passes 1 and gets their defaults. */
+#define GCSPLAN_LISTER_OPTIONS_VERSION 2
 typedef struct gcsplan_lister_options {
     unsigned int version;                /* GCSPLAN_LISTER_OPTIONS_VERSION */
     const gcsplan_allocator *allocator;  /* NULL: the C library's */
@@ -90,17 +92,24 @@ typedef struct gcsplan_lister_options {
     int retries;            /* LIVE: attempts after the first; negative: 8 */
     unsigned int retry_base_ms; /* LIVE: first backoff; 0: 250 */
     unsigned int retry_max_ms;  /* LIVE: backoff cap; 0: 32000 */
-    unsigned int timeout_ms;    /* LIVE: per request, 0: 60000 */
+    unsigned int timeout_ms;    /* LIVE: per request attempt, wall clock; 0: 60000 */
     gcsplan_strategy strategy;
     gcsplan_filter *exclude;    /* borrowed; NULL: none */
     int yield_excluded;         /* yield excluded objects too, marked (a planner needs them) */
     gcsplan_progress_fn progress;
     void *progress_ctx;
     unsigned int progress_interval_ms; /* 0: 200 */
+    /* Version 2. The progress budget of a live listing: a server that keeps
+     * answering without ever sending a new object or directory (empty pages
+     * with fresh tokens, errors, silence) is given up on. */
+    uint64_t no_progress_bytes;   /* LIVE: body bytes of the pages one listing may
+                                   * receive in a row without a new entry; 0: 64 MiB */
+    unsigned int no_progress_ms;  /* LIVE: time the lister may wait with no new entry
+                                   * from any request; 0: 60000 */
 } gcsplan_lister_options;
 #define GCSPLAN_LISTER_OPTIONS_INIT \
     { GCSPLAN_LISTER_OPTIONS_VERSION, NULL, GCSPLAN_SOURCE_LIVE, NULL, NULL, 0, 0, 0, -1, \
-      0, 0, 0, GCSPLAN_STRATEGY_AUTO, NULL, 0, NULL, NULL, 0 }
+      0, 0, 0, GCSPLAN_STRATEGY_AUTO, NULL, 0, NULL, NULL, 0, 0, 0 }
 
 /* Create a lister for pattern (borrowed: it must outlive the lister). A live
  * lister that must choose its strategy by cost, or cut a flat listing into

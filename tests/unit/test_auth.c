@@ -26,9 +26,9 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "api.h"
 #include "auth.h"
 #include "auth_json.h"
-#include "http_blocking.h"
 #include "jwt.h"
 #include "test_support.h"
 
@@ -327,15 +327,42 @@ static const char *http_response(int status, const char *extra_headers, const ch
 static test_server server;
 static int have_server;
 
+/* One GET, no retries, through an API client of its own with no
+ * credentials: the status, and the body into resp when given. */
+static int http_get(const char *url, const char *const *headers, gcsplan__response *resp)
+{
+    gcsplan__api_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.timeout_ms = 5000;
+    cfg.retry.retries = 0;
+    cfg.auth_mode = GCSPLAN__API_AUTH_NONE;
+    gcsplan__api *api;
+    assert_int_equal(gcsplan__api_new(&api, &cfg, NULL), 0);
+    gcsplan__request req;
+    memset(&req, 0, sizeof req);
+    req.service = -1;
+    req.url = url;
+    req.headers = headers;
+    req.what = "test request";
+    req.no_proxy = 1;
+    gcsplan__response local;
+    gcsplan__response *r = resp != NULL ? resp : &local;
+    (void)gcsplan__api_fetch(api, &req, r, NULL);
+    int status = r->status;
+    if (resp == NULL)
+        gcsplan__response_free(&local);
+    gcsplan__api_free(api);
+    return status;
+}
+
 static long long server_stat(const char *key)
 {
     char url[128];
     snprintf(url, sizeof url, "%s/_stats", server.endpoint);
-    gcsplan__http_request req = { "GET", url, NULL, NULL, 0, 5000, 1 };
-    gcsplan__http_response resp;
-    assert_int_equal(gcsplan__http_fetch(&resp, &gcsplan__default_allocator, &req, NULL), 0);
+    gcsplan__response resp;
+    assert_int_equal(http_get(url, NULL, &resp), 200);
     long long v = test_stats_value(resp.body, key);
-    gcsplan__http_response_free(&resp, &gcsplan__default_allocator);
+    gcsplan__response_free(&resp);
     return v;
 }
 
@@ -346,12 +373,7 @@ static long storage_status(const char *authorization)
     snprintf(url, sizeof url, "%s/storage/v1/b/bkt/o", server.endpoint);
     snprintf(h, sizeof h, "Authorization: %s", authorization);
     const char *headers[] = { h, NULL };
-    gcsplan__http_request req = { "GET", url, authorization ? headers : NULL, NULL, 0, 5000, 1 };
-    gcsplan__http_response resp;
-    assert_int_equal(gcsplan__http_fetch(&resp, &gcsplan__default_allocator, &req, NULL), 0);
-    long status = resp.status;
-    gcsplan__http_response_free(&resp, &gcsplan__default_allocator);
-    return status;
+    return http_get(url, authorization ? headers : NULL, NULL);
 }
 
 #define NEED_SERVER()                                                                       \
@@ -481,8 +503,8 @@ static void test_jwt_bad_keys(void **state)
 static void test_json_fields(void **state)
 {
     (void)state;
-    gcsplan__json_field f[] = { { "a", NULL, 0 }, { "n", NULL, 0 }, { "e.message", NULL, 0 },
-                                { "obj", NULL, 0 } };
+    gcsplan__json_field f[] = { { "a", NULL, 0, 0 }, { "n", NULL, 0, 0 },
+                                { "e.message", NULL, 0, 0 }, { "obj", NULL, 0, 0 } };
     const char *j = "{\"x\":{\"a\":\"nested\"},\"a\":\"top\",\"n\":42,"
                     "\"e\":{\"message\":\"m\",\"deep\":{\"message\":\"no\"}},"
                     "\"obj\":\"first\",\"obj\":[1]}";
@@ -552,6 +574,79 @@ static void test_token_file_errors(void **state)
     env_set("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "%s", home_file("two", "tok-one\nX-Evil: 1\n"));
     assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
     assert_lacks(err.message, "tok-one");
+}
+
+/* Credential files are read whole, bounded, and only when they are regular
+ * files. A file over the cap was read into a buffer without room for its
+ * terminating NUL and then wiped with strlen (a heap overflow under ASan);
+ * a FIFO blocked forever. */
+static void test_credential_file_hazards(void **state)
+{
+    (void)state;
+    gcsplan__auth_config cfg = config();
+    gcsplan__auth *au = NULL;
+    gcsplan_error err;
+    static char big[GCSPLAN__AUTH_FILE_MAX + 2];
+    memset(big, 'A', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    /* Exactly at the cap: read (and refused as a token: too long). */
+    big[GCSPLAN__AUTH_FILE_MAX] = '\0';
+    env_set("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "%s", home_file("at-cap", big));
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+    assert_non_null(strstr(err.message, "does not hold an access token"));
+    /* One byte over, and far over: a limit, with the file named. */
+    big[GCSPLAN__AUTH_FILE_MAX] = 'A';
+    env_set("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "%s", home_file("over-cap", big));
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ELIMIT);
+    assert_non_null(strstr(err.message, "over-cap"));
+    assert_non_null(strstr(err.message, "is over 65536 bytes"));
+    env_reset();
+    env_set("HOME", "%s", home);
+    env_set("GOOGLE_APPLICATION_CREDENTIALS", "%s", home_file("key-over-cap", big));
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ELIMIT);
+    /* A FIFO, a directory, a device: not regular files, at once. */
+    char fifo[200];
+    snprintf(fifo, sizeof fifo, "%s/fifo", home);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *odd[] = { fifo, home, "/dev/zero" };
+    alarm(20); /* the old code blocked here forever */
+    for (size_t i = 0; i < 3; i++) {
+        env_reset();
+        env_set("HOME", "%s", home);
+        env_set("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "%s", odd[i]);
+        assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+        assert_non_null(strstr(err.message, "is not a regular file"));
+        env_reset();
+        env_set("HOME", "%s", home);
+        env_set("GOOGLE_APPLICATION_CREDENTIALS", "%s", odd[i]);
+        assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+        assert_non_null(strstr(err.message, "is not a regular file"));
+    }
+    /* gcloud's own file as a FIFO: refused, not blocked on. */
+    env_reset();
+    env_set("HOME", "%s", home);
+    char gdir[200], gfile[260];
+    snprintf(gdir, sizeof gdir, "%s/cfg", home);
+    assert_int_equal(mkdir(gdir, 0700), 0);
+    snprintf(gfile, sizeof gfile, "%s/application_default_credentials.json", gdir);
+    assert_int_equal(mkfifo(gfile, 0600), 0);
+    env_set("CLOUDSDK_CONFIG", "%s", gdir);
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+    assert_non_null(strstr(err.message, "is not a regular file"));
+    /* And the product file that tells a GCE VM. */
+    env_reset();
+    env_set("HOME", "%s", home);
+    cfg.gce_product_file = fifo;
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+    assert_non_null(strstr(err.message, "no credentials found"));
+    alarm(0);
+    /* A value with a NUL inside would be cut short and its tail left unwiped. */
+    env_set("GOOGLE_APPLICATION_CREDENTIALS", "%s",
+            home_file("nul.json", "{\"type\":\"authorized_user\",\"client_id\":\"c\","
+                                  "\"client_secret\":\"s\\u0000tail\",\"refresh_token\":\"r\"}"));
+    assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, &err), GCSPLAN_ESOURCE);
+    assert_non_null(strstr(err.message, "client_secret holds a NUL character"));
+    assert_lacks(err.message, "tail");
 }
 
 static void test_env_token_and_precedence(void **state)
@@ -786,11 +881,7 @@ static void test_metadata_server(void **state)
     char url[160];
     snprintf(url, sizeof url, "%s/computeMetadata/v1/instance/service-accounts/default/token",
              server.endpoint);
-    gcsplan__http_request req = { "GET", url, NULL, NULL, 0, 5000, 1 };
-    gcsplan__http_response resp;
-    assert_int_equal(gcsplan__http_fetch(&resp, &gcsplan__default_allocator, &req, NULL), 0);
-    assert_int_equal(resp.status, 403);
-    gcsplan__http_response_free(&resp, &gcsplan__default_allocator);
+    assert_int_equal(http_get(url, NULL, NULL), 403);
 }
 
 static void test_metadata_only_where_known(void **state)
@@ -848,6 +939,17 @@ static void test_bad_credential_files(void **state)
         { "[]", "not a JSON object" },
         { "{\"type\":\"authorized_user\",\"client_id\":\"c\",\"client_secret\":\"s\","
           "\"refresh_token\":\"r\",\"token_uri\":\"http://example.com/token\"}",
+          "token_uri must be an https URL" },
+        /* Loopback by a string test, another host for libcurl: the refresh
+         * token would go there in clear. */
+        { "{\"type\":\"authorized_user\",\"client_id\":\"c\",\"client_secret\":\"s\","
+          "\"refresh_token\":\"r\",\"token_uri\":\"http://127.0.0.1:1@other-host/token\"}",
+          "token_uri must be an https URL" },
+        { "{\"type\":\"authorized_user\",\"client_id\":\"c\",\"client_secret\":\"s\","
+          "\"refresh_token\":\"r\",\"token_uri\":\"http://localhost.example.com/token\"}",
+          "token_uri must be an https URL" },
+        { "{\"type\":\"authorized_user\",\"client_id\":\"c\",\"client_secret\":\"s\","
+          "\"refresh_token\":\"r\",\"token_uri\":\"https://u:p@oauth2.googleapis.com/token\"}",
           "token_uri must be an https URL" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -943,6 +1045,10 @@ static void test_token_endpoint_errors(void **state)
                                "\"error_description\":\"Token has been expired or revoked.\"}"),
         http_response(400, "", "{\"error\":\"invalid_grant\",\"error_description\":\"bad "
                                "token " REFRESH_SECRET "\"}"),
+        /* Quoted as sent (form-encoded) and cut short: the old filter looked
+         * for the first 12 raw bytes only. */
+        http_response(400, "", "{\"error\":\"invalid_grant\",\"error_description\":\"bad "
+                               "token 1%2F%2Frefresh-token-sec\"}"),
         http_response(401, "", "{\"error\":{\"code\":401,\"message\":\"Request had invalid "
                                "authentication credentials.\",\"status\":\"UNAUTHENTICATED\"}}"),
         http_response(200, "", "{\"token_type\":\"Bearer\"}"),
@@ -950,13 +1056,17 @@ static void test_token_endpoint_errors(void **state)
         http_response(404, "", "not json\r\nat all"),
         NULL
     };
+    /* A token endpoint is quoted only through the OAuth error fields, and
+     * masked; a Google API error document or a plain text from it is not
+     * quoted at all (docs/credentials.md). */
     static const struct { long status; const char *says; } want[] = {
         { 400, "HTTP 400: invalid_grant: Token has been expired or revoked." },
-        { 400, "HTTP 400: (the server's message is withheld: it quotes a credential)" },
-        { 401, "HTTP 401: Request had invalid authentication credentials." },
+        { 400, "HTTP 400: invalid_grant: bad token <redacted>" },
+        { 400, "HTTP 400: invalid_grant: bad token <redacted>" },
+        { 401, "HTTP 401" },
         { 0, "failed: the answer holds no usable access_token" },
         { 0, "failed: the answer holds no usable access_token" },
-        { 404, "HTTP 404: not json  at all" },
+        { 404, "HTTP 404" },
     };
     fake_server fs;
     fake_start(&fs, responses);
@@ -972,9 +1082,12 @@ static void test_token_endpoint_errors(void **state)
         assert_int_equal(err.http_status, want[i].status);
         char full[256];
         snprintf(full, sizeof full, "token request to %s failed", fs.url);
-        if (strstr(err.message, full) == NULL || strstr(err.message, want[i].says) == NULL)
-            fail_msg("response %zu: \"%s\" lacks \"%s\"", i, err.message, want[i].says);
+        if (strstr(err.message, full) == NULL || strstr(err.message, want[i].says) == NULL ||
+            strcmp(err.message + strlen(err.message) - strlen(want[i].says), want[i].says) != 0)
+            fail_msg("response %zu: \"%s\" does not end with \"%s\"", i, err.message,
+                     want[i].says);
         assert_lacks(err.message, REFRESH_SECRET);
+        assert_lacks(err.message, "refresh-token-sec");
         assert_lacks(err.message, CLIENT_SECRET);
         assert_null(strchr(err.message, '\n'));
     }
@@ -996,7 +1109,9 @@ static void test_test_server_errors(void **state)
     assert_int_equal(gcsplan__auth_new(&au, NULL, &cfg, NULL), 0);
     assert_int_equal(gcsplan__auth_header(au, &h, &err), GCSPLAN_ESOURCE);
     assert_int_equal(err.http_status, 404);
-    assert_non_null(strstr(err.message, "HTTP 404: Not Found"));
+    /* The test server's 404 is not an OAuth error document: not quoted. */
+    assert_non_null(strstr(err.message, "failed: HTTP 404"));
+    assert_null(strstr(err.message, "Not Found"));
     gcsplan__auth_free(au);
 }
 
@@ -1046,8 +1161,8 @@ static void test_retries_give_up(void **state)
     gcsplan__auth_free(au);
     const char *got = fake_stop(&fs);
     assert_int_equal(count(got, "GET /computeMetadata/v1/instance/service-accounts/default/"
-                                "token HTTP/1.1\r\n"), GCSPLAN__HTTP_ATTEMPTS);
-    assert_int_equal(count(got, "Metadata-Flavor: Google\r\n"), GCSPLAN__HTTP_ATTEMPTS);
+                                "token HTTP/1.1\r\n"), GCSPLAN__TOKEN_ATTEMPTS);
+    assert_int_equal(count(got, "Metadata-Flavor: Google\r\n"), GCSPLAN__TOKEN_ATTEMPTS);
 }
 
 static void test_connection_refused(void **state)
@@ -1153,6 +1268,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_fields, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_token_file, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_token_file_errors, setup_each, teardown_each),
+        cmocka_unit_test_setup_teardown(test_credential_file_hazards, setup_each, teardown_each),
         cmocka_unit_test_setup_teardown(test_env_token_and_precedence, setup_each,
                                         teardown_each),
         cmocka_unit_test_setup_teardown(test_given_token_against_server, setup_each,

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -132,6 +133,8 @@ static void test_pages_every_chunking(void **state)
     }
 }
 
+/* An error body is no page of objects: its nested "message" and "errors"
+ * never count as items (the API client reads its text, test_api.c). */
 static void test_error_body(void **state)
 {
     (void)state;
@@ -139,20 +142,13 @@ static void test_error_body(void **state)
     char token[16];
     gcsplan_error err;
     const char *body = "{\"error\":{\"code\":404,\"message\":\"The specified bucket does not exist.\","
-                       "\"errors\":[{\"message\":\"decoy\",\"domain\":\"global\"}]}}";
-    gcsplan__page_sink sink = { on_item, on_prefix, &s };
-    gcsplan__page_parser *p;
-    memset(&s, 0, sizeof s);
-    assert_int_equal(gcsplan__page_parser_new(&p, &gcsplan__default_allocator, &sink), 0);
-    assert_int_equal(gcsplan__page_parser_begin(p, GCSPLAN__PAGE_LIST), 0);
-    assert_int_equal(gcsplan__page_parser_feed(p, body, strlen(body), &err), 0);
-    assert_int_equal(gcsplan__page_parser_finish(p, &err), 0);
-    assert_string_equal(gcsplan__page_parser_error_message(p), "The specified bucket does not exist.");
-    /* A new page starts clean. */
-    assert_int_equal(gcsplan__page_parser_begin(p, GCSPLAN__PAGE_LIST), 0);
-    assert_string_equal(gcsplan__page_parser_error_message(p), "");
-    gcsplan__page_parser_free(p);
-    (void)token;
+                       "\"errors\":[{\"message\":\"decoy\",\"domain\":\"global\",\"name\":\"x\","
+                       "\"size\":1}]}}";
+    for (size_t chunk = 1; chunk < 32; chunk++) {
+        assert_int_equal(parse(body, chunk, GCSPLAN__PAGE_LIST, &s, token, &err), 0);
+        assert_string_equal(s.text, "");
+        assert_string_equal(token, "-");
+    }
 }
 
 /* A sink that says stop ends the parse with its code. */
@@ -171,7 +167,12 @@ static void test_sink_stops(void **state)
     const char *body = "{\"items\":[{\"name\":\"a\",\"size\":\"1\"},{\"name\":\"b\",\"size\":\"1\"}]}";
     assert_int_equal(gcsplan__page_parser_new(&p, &gcsplan__default_allocator, &sink), 0);
     assert_int_equal(gcsplan__page_parser_begin(p, GCSPLAN__PAGE_LIST), 0);
-    assert_int_equal(gcsplan__page_parser_feed(p, body, strlen(body), &err), 42);
+    /* Small pieces are gathered before they are parsed: the stop comes from
+     * this feed or, at the latest, from finish. */
+    int rc = gcsplan__page_parser_feed(p, body, strlen(body), &err);
+    if (rc == 0)
+        rc = gcsplan__page_parser_finish(p, &err);
+    assert_int_equal(rc, 42);
     gcsplan__page_parser_free(p);
 }
 
@@ -191,6 +192,66 @@ static void test_depth_limit(void **state)
     assert_non_null(strstr(err.message, "deeply"));
 }
 
+/* No string or number longer than GCSPLAN_JSON_TOKEN_MAX, in any chunking,
+ * and escaped quotes do not count as an end: an endless string would cost
+ * yajl time quadratic in its length. Long tokens inside the bound parse,
+ * dribbled a byte at a time, in linear time. */
+static void test_long_tokens(void **state)
+{
+    (void)state;
+    size_t cap = 4 * GCSPLAN_JSON_TOKEN_MAX;
+    char *body = malloc(cap);
+    seen s;
+    char token[16];
+    gcsplan_error err;
+    static const struct { size_t fill; const char *unit; int ok; } cases[] = {
+        { GCSPLAN_JSON_TOKEN_MAX - 100, "x", 1 },
+        { GCSPLAN_JSON_TOKEN_MAX + 1, "x", 0 },
+        { GCSPLAN_JSON_TOKEN_MAX + 2, "\\\"", 0 },  /* \" repeated: still one string */
+        { GCSPLAN_JSON_TOKEN_MAX + 1, "7", 0 },   /* a number */
+        { GCSPLAN_JSON_TOKEN_MAX + 1, " ", 0 },   /* white space without a quote */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t n = 0;
+        int number = cases[c].unit[0] == '7', blank = cases[c].unit[0] == ' ';
+        n += (size_t)sprintf(body, "{\"items\":[{\"name\":\"a\",\"size\":\"1\",\"x\":%s",
+                             number || blank ? "" : "\"");
+        size_t u = strlen(cases[c].unit);
+        for (size_t k = 0; k < cases[c].fill / u; k++, n += u)
+            memcpy(body + n, cases[c].unit, u);
+        n += (size_t)sprintf(body + n, "%s}]}", number ? "" : blank ? "1" : "\"");
+        body[n] = '\0';
+        static const size_t chunks[] = { 1, 7, 4096, 100000 };
+        for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+            int rc = parse(body, chunks[k], GCSPLAN__PAGE_LIST, &s, token, &err);
+            if (cases[c].ok && rc != 0)
+                fail_msg("case %zu chunk %zu: %s", c, chunks[k], err.message);
+            if (!cases[c].ok && (rc != GCSPLAN_ESOURCE || strstr(err.message, "longer than") == NULL))
+                fail_msg("case %zu chunk %zu: rc %d '%s'", c, chunks[k], rc, err.message);
+        }
+    }
+    free(body);
+}
+
+/* Fuzzing found: yajl's error text ends with a newline, and a message is
+ * one line (the CLI prints it as is). */
+static void test_error_one_line(void **state)
+{
+    (void)state;
+    seen s;
+    char token[16];
+    gcsplan_error err;
+    static const char *const bodies[] = { "{\"kind\":\"x\x10\"}", "{\"a\":tru}", "[1,]", "{\"a\"" };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++)
+        for (size_t chunk = 1; chunk < 8; chunk++) {
+            assert_int_equal(parse(bodies[i], chunk, GCSPLAN__PAGE_LIST, &s, token, &err),
+                             GCSPLAN_ESOURCE);
+            assert_null(strchr(err.message, '\n'));
+            assert_null(strchr(err.message, '\r'));
+            assert_int_equal(strncmp(err.message, "malformed listing page: ", 24), 0);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +259,8 @@ int main(void)
         cmocka_unit_test(test_error_body),
         cmocka_unit_test(test_sink_stops),
         cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_long_tokens),
+        cmocka_unit_test(test_error_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

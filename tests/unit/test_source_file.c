@@ -213,19 +213,35 @@ static void test_fast_path_agrees(void **state)
     (void)state;
     static const char *const sizes[] = { "0", "\"0\"", "7", "\"007\"", "18446744073709551615",
                                          "\"18446744073709551615\"", "123456", "\"123456\"" };
-    char canon[8192] = "", spaced[8192] = "", *c = canon, *s = spaced;
+    /* One object per listing: two of 2^64-1 bytes would pass 2^64-1 in all
+     * (test_total_overflow). */
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        c += sprintf(c, "{\"name\":\"n%zu\",\"size\":%s,\"generation\":%s}\n", i, sizes[i],
-                     i % 2 ? "\"42\"" : "42");
-        s += sprintf(s, "{ \"name\" : \"n%zu\" , \"size\" : %s , \"generation\" : %s }\n", i,
-                     sizes[i], i % 2 ? "\"42\"" : "42");
+        char canon[256], spaced[256];
+        snprintf(canon, sizeof canon, "{\"name\":\"n%zu\",\"size\":%s,\"generation\":%s}\n", i,
+                 sizes[i], i % 2 ? "\"42\"" : "42");
+        snprintf(spaced, sizeof spaced,
+                 "{ \"name\" : \"n%zu\" , \"size\" : %s , \"generation\" : %s }\n", i, sizes[i],
+                 i % 2 ? "\"42\"" : "42");
+        result a = run_text("gs://bkt/**", canon);
+        result b = run_text("gs://bkt/**", spaced);
+        assert_int_equal(a.rc, GCSPLAN_ITEROVER);
+        assert_int_equal(a.yielded, 1);
+        expect(&b, a.text);
+        free(a.text);
     }
-    result a = run_text("gs://bkt/**", canon);
-    result b = run_text("gs://bkt/**", spaced);
-    assert_int_equal(a.rc, GCSPLAN_ITEROVER);
-    assert_int_equal(a.yielded, sizeof sizes / sizeof sizes[0]);
-    expect(&b, a.text);
-    free(a.text);
+}
+
+/* Sizes are unsigned 64-bit end to end: a total that would wrap is an
+ * error, never a smaller number. */
+static void test_total_overflow(void **state)
+{
+    (void)state;
+    result r = run_text("gs://bkt/**", "{\"name\":\"a\",\"size\":18446744073709551615}\n"
+                                       "{\"name\":\"b\",\"size\":\"1\"}\n");
+    assert_int_equal(r.rc, GCSPLAN_ELIMIT);
+    assert_int_equal(r.yielded, 1);
+    assert_non_null(strstr(r.err.message, "2^64-1"));
+    free(r.text);
 }
 
 static void test_exclude(void **state)
@@ -520,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_odd_names),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_fast_path_agrees),
+        cmocka_unit_test(test_total_overflow),
         cmocka_unit_test(test_exclude),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_limits),
