@@ -210,11 +210,9 @@ int gcsplan_lister_next(const gcsplan_object **obj, gcsplan_lister *l)
             *obj = o;
             return 0;
         }
-        if (gcsplan__add_u64(&l->stats.bytes, o->size) != 0) {
-            gcsplan__error_set(&l->err, GCSPLAN_ELIMIT,
-                               "the matched objects hold more than 2^64-1 bytes in all");
-            return fail(l, GCSPLAN_ELIMIT);
-        }
+        /* A statistic: listing names does not depend on it, so it stays at
+         * 2^64-1 rather than failing a listing of implausible sizes. */
+        gcsplan__add_u64_sat(&l->stats.bytes, o->size);
         l->stats.matched++;
         *obj = o;
         return 0;

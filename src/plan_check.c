@@ -232,7 +232,7 @@ static int prepare(gcsplan_plan_check *c, gcsplan_error *err)
     }
     if (sort_jobs(c, c->prefix_idx, c->nprefix, 1) != 0 ||
         sort_jobs(c, c->literal_idx, c->nliteral, 0) != 0)
-        return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
+        return out_of_memory(c, err); /* sticky: prepare never runs twice */
     for (size_t k = 0; k + 1 < c->nprefix; k++) {
         size_t an, bn;
         const char *as = gcsplan_pattern_prefix(c->pats[c->prefix_idx[k]], &an);

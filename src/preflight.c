@@ -123,7 +123,6 @@ struct gcsplan_preflight {
     gcsplan_probe_stats pstats;
     double next_progress;
     int probe_failed;
-    int overflow;       /* a byte total would pass 2^64-1 */
     /* findings, built by finish() */
     gcsplan_finding out[F_COUNT];
     gcsplan_finding_example out_ex[F_COUNT][GCSPLAN_PREFLIGHT_EXAMPLES_MAX];
@@ -272,8 +271,7 @@ static example *note_ex(gcsplan_preflight *pf, int f, const gcsplan_object *o, c
 {
     acc *a = &pf->f[f];
     a->count++;
-    if (gcsplan__add_u64(&a->bytes, o->size) != 0)
-        pf->overflow = 1;
+    gcsplan__add_u64_sat(&a->bytes, o->size);
     size_t at = a->nex;
     while (at > 0 && gcsplan__name_cmp(o->name, o->name_len, a->ex[at - 1].name, a->ex[at - 1].len) < 0)
         at--;
@@ -612,21 +610,12 @@ fail:
     return rc;
 }
 
-/* Sizes are unsigned 64-bit end to end: a total that would wrap is an
- * error, never a smaller number. */
-static int overflowed(gcsplan_error *err)
-{
-    return gcsplan__error_set(err, GCSPLAN_ELIMIT,
-                              "the objects hold more than 2^64-1 bytes in all");
-}
-
 int gcsplan_preflight_add(gcsplan_preflight *pf, const gcsplan_object *o, gcsplan_error *err)
 {
     if (pf == NULL || o == NULL)
         return gcsplan__error_set(err, GCSPLAN_EINVAL, "pf or obj is NULL");
     pf->objects++;
-    if (gcsplan__add_u64(&pf->bytes, o->size) != 0)
-        pf->overflow = 1;
+    gcsplan__add_u64_sat(&pf->bytes, o->size);
     int rc = 0;
     if (o->name_len > 0 && o->name[o->name_len - 1] == '/')
         rc |= note(pf, F_FOLDER, o, NULL);
@@ -653,8 +642,6 @@ int gcsplan_preflight_add(gcsplan_preflight *pf, const gcsplan_object *o, gcspla
     }
     if (rc != 0)
         return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
-    if (pf->overflow)
-        return overflowed(err);
     if (pf->probe != NULL) {
         if ((rc = gcsplan__probe_submit(pf->probe, o, err)) != 0)
             return rc;
@@ -877,8 +864,6 @@ int gcsplan_preflight_add_candidate(gcsplan_preflight *pf, const gcsplan_object 
     }
     if (rc != 0)
         return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
-    if (pf->overflow)
-        return overflowed(err);
     return 0;
 }
 

@@ -65,7 +65,7 @@ typedef struct gcsplan_list_stats {
     uint64_t listed;    /* objects the source returned */
     uint64_t matched;   /* objects yielded */
     uint64_t excluded;  /* objects matched but dropped by the filter */
-    uint64_t bytes;     /* total size of the objects yielded */
+    uint64_t bytes;     /* total size of the objects yielded (stays at 2^64-1, never wraps) */
     uint64_t pages;     /* listing pages (or files read, offline) */
     uint64_t requests;  /* HTTP requests sent, retries included */
     uint64_t retries;   /* requests repeated after a retryable failure */

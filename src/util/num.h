@@ -29,6 +29,14 @@ static inline int gcsplan__add_u64(uint64_t *acc, uint64_t v)
     return 0;
 }
 
+/* *acc += v, staying at UINT64_MAX instead of wrapping: for statistics
+ * (listed bytes, findings' bytes) that nothing is decided on. Sums that
+ * limits or plans depend on use gcsplan__add_u64 and fail instead. */
+static inline void gcsplan__add_u64_sat(uint64_t *acc, uint64_t v)
+{
+    *acc = v > UINT64_MAX - *acc ? UINT64_MAX : *acc + v;
+}
+
 /* "1.5 GiB"-style, for people: B below 1 KiB, then KiB..EiB with one decimal. */
 void gcsplan__human_bytes(char *buf, size_t cap, uint64_t n);
 

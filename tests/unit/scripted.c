@@ -1,5 +1,6 @@
 /* The scripted transport. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -71,8 +72,8 @@ static void deliver(gcsplan__xfer *x, script_reply rep)
     gcsplan__xfer_result res;
     memset(&res, 0, sizeof res);
     res.status = rep.status;
-    strncpy(res.retry_after, rep.retry_after, sizeof res.retry_after - 1);
-    strncpy(res.location, rep.location, sizeof res.location - 1);
+    snprintf(res.retry_after, sizeof res.retry_after, "%s", rep.retry_after);
+    snprintf(res.location, sizeof res.location, "%s", rep.location);
     if (rep.status == 0) {
         res.transport_failed = 1;
         strcpy(res.message, "scripted connection failure");
