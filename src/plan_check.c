@@ -21,6 +21,7 @@
 #include "gcsplan/plan.h"
 #include "internal.h"
 #include "plan_internal.h"
+#include "util/name.h"
 #include "util/num.h"
 
 typedef struct seen_job {
@@ -69,12 +70,6 @@ static int out_of_memory(gcsplan_plan_check *c, gcsplan_error *err)
     return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
 }
 
-static int bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-    int r = memcmp(a, b, an < bn ? an : bn);
-    return r != 0 ? r : (an > bn) - (an < bn);
-}
-
 /* A job index with its sort key beside it: qsort has no context argument,
  * and thread-local state (__thread) is no part of C11 without extensions. */
 typedef struct keyed {
@@ -86,7 +81,7 @@ typedef struct keyed {
 static int keyed_cmp(const void *a, const void *b)
 {
     const keyed *x = a, *y = b;
-    return bytes_cmp(x->k, x->n, y->k, y->n);
+    return gcsplan__name_cmp(x->k, x->n, y->k, y->n);
 }
 
 /* Sort idx[0..n) by each job's prefix (by_prefix) or object name. */
@@ -246,7 +241,7 @@ static int prepare(gcsplan_plan_check *c, gcsplan_error *err)
         size_t an, bn;
         const char *as = gcsplan_pattern_object(c->pats[c->literal_idx[k]], &an);
         const char *bs = gcsplan_pattern_object(c->pats[c->literal_idx[k + 1]], &bn);
-        if (bytes_cmp(as, an, bs, bn) == 0)
+        if (gcsplan__name_cmp(as, an, bs, bn) == 0)
             return violation(c, err, "invariant 2: two jobs name the object %s", as);
     }
     return 0;
@@ -300,7 +295,7 @@ int gcsplan_plan_check_add_ext(gcsplan_plan_check *c, const char *name, size_t l
         return c->failed;
     if (!c->have_prev && prepare(c, err) != 0)
         return c->failed;
-    if (c->have_prev && bytes_cmp(name, len, c->prev, c->prev_len) <= 0)
+    if (c->have_prev && gcsplan__name_cmp(name, len, c->prev, c->prev_len) <= 0)
         return violation(c, err, "the listing is not in strictly increasing order at '%.200s'",
                          name);
     memcpy(c->prev, name, len);
@@ -312,7 +307,7 @@ int gcsplan_plan_check_add_ext(gcsplan_plan_check *c, const char *name, size_t l
     while (c->pi < c->nprefix) {
         size_t n;
         const char *p = gcsplan_pattern_prefix(c->pats[c->prefix_idx[c->pi]], &n);
-        if (bytes_cmp(p, n, name, len) > 0)
+        if (gcsplan__name_cmp(p, n, name, len) > 0)
             break;
         c->pi++;
     }
@@ -321,7 +316,7 @@ int gcsplan_plan_check_add_ext(gcsplan_plan_check *c, const char *name, size_t l
     while (c->li < c->nliteral) {
         size_t n;
         const char *p = gcsplan_pattern_object(c->pats[c->literal_idx[c->li]], &n);
-        int r = bytes_cmp(p, n, name, len);
+        int r = gcsplan__name_cmp(p, n, name, len);
         if (r > 0)
             break;
         c->li++;

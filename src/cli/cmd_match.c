@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #if defined(__SSE2__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -20,6 +19,7 @@
 #include "cli.h"
 #include "opts.h"
 #include "out.h"
+#include "util/clock.h"
 
 #define IN_SIZE (1u << 20)
 
@@ -49,13 +49,6 @@ typedef struct needle {
 #define NEEDLE_MAX_SHARE 8 /* kept only when on fewer than 1 line in 8 */
 #define NEEDLE_MIN 3
 #define MID_SAMPLES 4096   /* places looked at to choose MID */
-
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static needle make_needle(const char *s, size_t len, const char *sample, size_t n)
 {
@@ -159,10 +152,10 @@ static const char *needle_find(const needle *nd, const char *at, const char *end
 static size_t try_needle(const needle *nd, const char *sample, size_t n, double *took)
 {
     size_t hits = 0;
-    double t0 = seconds();
+    double t0 = gcsplan__clock_s();
     for (const char *q = sample; (q = needle_find(nd, q, sample + n)); q += nd->len)
         hits++;
-    *took = seconds() - t0;
+    *took = gcsplan__clock_s() - t0;
     return hits;
 }
 
