@@ -163,19 +163,6 @@ void out_ctext(const char *s)
     out_text(s, strlen(s));
 }
 
-/* Code point of the well-formed sequence of k bytes at u. */
-static uint32_t code_point(const unsigned char *u, size_t k)
-{
-    switch (k) {
-    case 1: return u[0];
-    case 2: return (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
-    case 3: return (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
-    default:
-        return (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
-               (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
-    }
-}
-
 void out_json(const char *s, size_t n)
 {
     if (!std_out.tty || gcsplan__term_safe(s, n)) {
@@ -194,7 +181,7 @@ void out_json(const char *s, size_t n)
             continue;
         }
         out_write(&std_out, s + run, i - run);
-        uint32_t cp = gcsplan__utf8_seq(u + i, n - i) ? code_point(u + i, k) : 0xFFFD;
+        uint32_t cp = gcsplan__utf8_seq(u + i, n - i) ? gcsplan__utf8_code_point(u + i, k) : 0xFFFD;
         char e[16];
         if (cp > 0xFFFF) {
             cp -= 0x10000;

@@ -65,18 +65,6 @@ void gcsplan__json_str(gcsplan__buf *b, const char *s, size_t n)
     gcsplan__buf_putc(b, '"');
 }
 
-/* Code point of the well-formed k-byte sequence at u. */
-static uint32_t code_point(const unsigned char *u, size_t k)
-{
-    switch (k) {
-    case 2: return (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
-    case 3: return (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
-    default:
-        return (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
-               (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
-    }
-}
-
 /* Format characters that reorder, hide or break text on a terminal. */
 static int invisible(uint32_t cp)
 {
@@ -97,7 +85,7 @@ static size_t shown_as_is(const unsigned char *u, size_t n, uint32_t *cp)
     if (k == 0 || (k == 2 && u[0] == 0xC2 && u[1] < 0xA0)) /* C1 controls */
         return 0;
     if (k >= 2 && u[0] >= 0xD8) { /* U+061C and up: the only range holding invisibles */
-        uint32_t c = code_point(u, k);
+        uint32_t c = gcsplan__utf8_code_point(u, k);
         if (invisible(c))
             *cp = c;
     }

@@ -3,6 +3,7 @@
 #define GCSPLAN_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Length in bytes of the well-formed UTF-8 sequence at s (n bytes available),
  * or 0 when the bytes there are not one (overlong forms, surrogates and code
@@ -45,6 +46,20 @@ static inline size_t gcsplan__utf8_char(const unsigned char *s, size_t n)
         return 1;
     size_t k = gcsplan__utf8_seq(s, n);
     return k ? k : 1;
+}
+
+/* The code point of the k-byte sequence at s, which gcsplan__utf8_seq
+ * found well-formed (or, for k == 1, any byte). */
+static inline uint32_t gcsplan__utf8_code_point(const unsigned char *s, size_t k)
+{
+    switch (k) {
+    case 1: return s[0];
+    case 2: return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    case 3: return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    default:
+        return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+               (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+    }
 }
 
 #endif
