@@ -666,6 +666,26 @@ code=${PIPESTATUS[0]}
 [ "$code" = 0 ] && [ ! -s "$tmp/err" ] && ok || bad "ls | head -1: exit $code: $(cat "$tmp/err")"
 stop out
 
+# ---- 5. files as hostile as the servers ---------------------------------------------
+# A plan and a listing holding one string of 100 MB: refused at their
+# bounds after reading little of it, in little memory.
+{ printf '{"uri":"gs://bkt/**","objects":1,"bytes":1,"jobs":[{"uri":"'
+  head -c 100000000 /dev/zero | tr '\0' a; printf '"}]}\n'; } > "$tmp/big-plan.json"
+{ printf '{"name":"'; head -c 100000000 /dev/zero | tr '\0' a; printf '","size":1}\n'; } \
+  > "$tmp/big-line.jsonl"
+printf '{"name":"a","size":1}\n' > "$tmp/one.jsonl"
+run 60 "$bin" verify "$tmp/big-plan.json" --listing "$tmp/one.jsonl"
+expect "verify, a plan string of 100 MB" 2 "big-plan\.json: a string or number longer than 65536 bytes: not a plan"
+small "verify, a plan string of 100 MB"
+run 60 "$bin" report -o "$tmp/page.html" "$tmp/big-plan.json"
+expect "report, a plan string of 100 MB" 2 "big-plan\.json: a string or number longer than 65536 bytes: not a plan"
+small "report, a plan string of 100 MB"
+[ ! -e "$tmp/page.html" ] && ok || bad "report of a plan it refused left a page"
+run 60 "$bin" ls --listing "$tmp/big-line.jsonl" 'gs://bkt/**'
+expect "ls, a listing line of 100 MB" 3 "big-line\.jsonl:1: line longer than 1048576 bytes"
+small "ls, a listing line of 100 MB"
+rm -f "$tmp/big-plan.json" "$tmp/big-line.jsonl"
+
 # ---- the cases that waited ----------------------------------------------------------
 judge_later
 stop main
