@@ -222,9 +222,13 @@ later default-silent-token 30 75 \
 { for n in $'\e[2J/a.dcm' $'\e]0;pwned\a/b.dcm' $'a\nb/c.dcm' $'\xc2\x9b2J/d.dcm' z/e.dcm; do
     jq -cn --arg n "$n" '{name: $n, size: 1}'
   done; } > "$tmp/evil-dirs.jsonl"
+# A name on which an exclusion cannot decide (PCRE2's match limit).
+{ printf '{"name":"x/%s","size":1}\n' "$(head -c 1000 /dev/zero | tr '\0' a)"
+  printf '{"name":"x/keep.dcm","size":2}\n'; } > "$tmp/undecided.jsonl"
 buckets=(
   --gen-bucket trep=10x100 --hostile 'token-repeat@trep'
   --bucket "evildirs=$tmp/evil-dirs.jsonl" --hostile 'token-repeat@evildirs'
+  --bucket "undecided=$tmp/undecided.jsonl"
   --gen-bucket tcyc=10x100 --hostile 'token-cycle@tcyc'
   --gen-bucket empty=10x100 --hostile 'empty-pages@empty'
   --gen-bucket few=10x100 --hostile 'empty-pages,times=3@few'
@@ -355,6 +359,14 @@ for cmd in ls plan; do
   expect "$cmd redirect 307, objects.get" 3 "HTTP 307 from objects.get: a redirect to 'http://[0-9.]+:[0-9]+/storage/v1/b/red7/o/S1%2FIM-1\.dcm.*', not followed"
   run 60 "$bin" $cmd "${L[@]}" 'gs://redurl/**'
   expect "$cmd redirect 308 to https" 3 "HTTP 308 from objects.list: a redirect to 'https://evil\.example/x/storage/v1/b/redurl/o\?.*', not followed"
+done
+
+# An exclusion that cannot decide for a name stops the listing: keeping the
+# name would be a wrong answer. The name sorts first, so nothing is listed.
+for cmd in ls plan; do
+  run 60 "$bin" $cmd "${L[@]}" --exclude 'x/(a|aa)+b|.*' 'gs://undecided/x/*'
+  expect "$cmd --exclude undecided" 3 "the exclusion 'x/\(a\|aa\)\+b\|\.\*' could not decide \(match limit exceeded\) for 'x/aaaa"
+  no_stdout "$cmd --exclude undecided"
 done
 
 # Sizes at and past 2^63 are exact, and a plan whose total would pass 2^64-1
