@@ -138,7 +138,10 @@ raw() {
 }
 
 # expect LABEL WANT_EXIT REGEX: the last run exited WANT_EXIT with exactly one
-# line on stderr, "gcsplan: error: " and REGEX (grep -E), and nothing raw.
+# line on stderr, "gcsplan: error: " and REGEX (grep -E), and nothing raw. With
+# no_partial=1 (plan: a plan of a listing that failed is no plan), nothing
+# on stdout either.
+no_partial=0
 expect() {
   local label=$1 want=$2 re=$3
   local lines; lines=$(wc -l < "$tmp/err")
@@ -146,6 +149,7 @@ expect() {
      grep -qE -- "$re" "$tmp/err"; then ok; else
     bad "$label: exit $code (want $want), $lines lines: $(head -c 600 "$tmp/err")"
   fi
+  [ "$no_partial" = 1 ] && [ -s "$tmp/out" ] && bad "$label: printed $(head -c 200 "$tmp/out")"
   raw "$label" "$tmp/out" "$tmp/err"
 }
 # within LABEL LO HI: the last run took LO to HI seconds
@@ -274,6 +278,7 @@ E="http://127.0.0.1:$port_main"
 L=(--endpoint "$E" --retries 2 --retry-base-ms 1 --retry-max-ms 10 --no-progress --no-preflight)
 
 for cmd in ls plan; do
+  no_partial=0; [ $cmd = plan ] && no_partial=1
   run 60 "$bin" $cmd "${L[@]}" 'gs://trep/S01/**'
   expect "$cmd token-repeat" 3 "(sent a page token again for prefix 'S01/' .*: the listing would never end|listed 'S01/IM-001.dcm' after 'S01/IM-100.dcm' under prefix 'S01/': out of order)"
   run 60 "$bin" $cmd "${L[@]}" 'gs://trep/**'
@@ -360,6 +365,7 @@ for cmd in ls plan; do
   run 60 "$bin" $cmd "${L[@]}" 'gs://redurl/**'
   expect "$cmd redirect 308 to https" 3 "HTTP 308 from objects.list: a redirect to 'https://evil\.example/x/storage/v1/b/redurl/o\?.*', not followed"
 done
+no_partial=0
 
 # An exclusion that cannot decide for a name stops the listing: keeping the
 # name would be a wrong answer. The name sorts first, so nothing is listed.
