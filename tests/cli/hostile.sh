@@ -218,6 +218,20 @@ jq -n --arg t "http://127.0.0.1:$port_dtoken/token" '{type: "authorized_user", c
 later default-silent-token 30 75 \
   "token request to http://127\.0\.0\.1:[0-9]+/token failed: no complete answer within 10 s" \
   GOOGLE_APPLICATION_CREDENTIALS="$tmp/dtoken.json" "$bin" ls 'gs://bkt/**'
+# Token endpoints that send the headers, or half the body, and stop; a
+# metadata server that never answers: the same bound.
+start dtstallh --gen-bucket bkt=2x3 --hostile 'stall-headers,on=token' --hostile 'silent,on=metadata'
+start dtstallb --gen-bucket bkt=2x3 --hostile 'stall-body,on=token'
+for r in h b; do
+  eval "p=\$port_dtstall$r"
+  jq -n --arg t "http://127.0.0.1:$p/token" '{type: "authorized_user", client_id: "c",
+    client_secret: "s3cr3t-Zq7+Xv9", refresh_token: "rt-4f9Kx2Lq8", token_uri: $t}' \
+    > "$tmp/dtstall$r.json"
+  later default-stall-token-$r 30 75 "token request to .* failed: no complete answer within 10 s" \
+    GOOGLE_APPLICATION_CREDENTIALS="$tmp/dtstall$r.json" "$bin" ls 'gs://bkt/**'
+done
+later default-silent-metadata 30 75 "metadata server token request failed: no complete answer within 10 s" \
+  GCE_METADATA_HOST="127.0.0.1:$port_dtstallh" "$bin" ls 'gs://bkt/**'
 
 # ---- 1. listings: ls and plan through every rule of the list endpoint ---------------
 
@@ -721,6 +735,10 @@ stop dtoken
 stop tra
 [ "$(jq .requests.token "$tmp/tra.stats")" = 4 ] && ok ||
   bad "token Retry-After: $(jq .requests.token "$tmp/tra.stats") requests, want 4"
+stop dtstallh
+acted dtstallh stall_headers silent
+stop dtstallb
+acted dtstallb stall_body
 
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]
