@@ -464,8 +464,8 @@ static void retry_or_fail(gcsplan__call *c, int64_t retry_after_ms, int now)
     gcsplan__api *api = c->api;
     snprintf(api->last_failure, sizeof api->last_failure, "%s", c->why);
     if (!now && c->attempts - c->free_attempts > api->retry.retries) {
-        gcsplan__error_set(&c->err, GCSPLAN_ESOURCE, "giving up after %d attempts: %s",
-                           c->attempts, c->why);
+        gcsplan__error_set(&c->err, GCSPLAN_ESOURCE, "giving up after %d attempt%s: %s",
+                           c->attempts, c->attempts == 1 ? "" : "s", c->why);
         finish(c, GCSPLAN_ESOURCE, 1);
         return;
     }

@@ -79,7 +79,9 @@ int gcsplan_filter_add(gcsplan_filter *f, const char *regex, size_t len, gcsplan
                                    &code, &at, cc);
     pcre2_compile_context_free(cc);
     if (re == NULL) {
-        if (code == PCRE2_ERROR_NOMEMORY)
+        /* pcre2_compile says HEAP_FAILED when an allocation fails: that is no
+         * fault of the expression, and must not read as a usage error. */
+        if (code == PCRE2_ERROR_NOMEMORY || code == PCRE2_ERROR_HEAP_FAILED)
             return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
         PCRE2_UCHAR msg[200];
         pcre2_get_error_message(code, msg, sizeof msg);

@@ -46,6 +46,7 @@
 #include "util/clock.h"
 #include "util/escape.h"
 #include "util/name.h"
+#include "util/num.h"
 
 #define READY_PER_NODE 8          /* pages a leaf may have waiting */
 #define READY_BYTES_MAX ((size_t)32 << 20) /* bytes of received pages waiting, at most */
@@ -1173,6 +1174,8 @@ static void live_explain(const gcsplan__source *base, void (*put)(void *, const 
 {
     const live *s = (const live *)base;
     char line[4096];
+    char quiet[32];
+    gcsplan__human_bytes(quiet, sizeof quiet, s->o->no_progress_bytes);
     snprintf(line, sizeof line, "source: Cloud Storage JSON API at %s%s\n", s->shown_ep,
              strcmp(s->ep->origin, "$STORAGE_EMULATOR_HOST") == 0 ? " (from STORAGE_EMULATOR_HOST)"
                                                                   : "");
@@ -1240,9 +1243,10 @@ static void live_explain(const gcsplan__source *base, void (*put)(void *, const 
     snprintf(line, sizeof line,
              "requests: up to %u at once, pages of %u, fields items(name,size,generation); "
              "retries: %d with backoff from %u ms to %u ms; each attempt at most %u s; "
-             "given up after %u s without a new entry\n",
+             "given up after %u s, or %s of pages in a row, without a new entry\n",
              s->o->parallel, s->o->page_size, s->o->retries, s->o->retry_base_ms,
-             s->o->retry_max_ms, (s->o->timeout_ms + 999) / 1000, (s->o->no_progress_ms + 999) / 1000);
+             s->o->retry_max_ms, (s->o->timeout_ms + 999) / 1000, (s->o->no_progress_ms + 999) / 1000,
+             quiet);
     put(ctx, line);
 }
 

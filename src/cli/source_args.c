@@ -24,6 +24,8 @@ const struct option source_options[] = {
     { "explain", no_argument, NULL, OPT_EXPLAIN },
     { "progress", no_argument, NULL, OPT_PROGRESS },
     { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+    { "stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT },
+    { "stall-bytes", required_argument, NULL, OPT_STALL_BYTES },
     { NULL, 0, NULL, 0 },
 };
 
@@ -122,6 +124,22 @@ int source_args_take(void *state, int id, const char *v, const char *cmd)
             return -1;
         s->opts.timeout_ms = (unsigned)n * 1000;
         return 0;
+    case OPT_STALL_TIMEOUT:
+        /* The progress budget (docs/lister.md): how long a listing or a probe
+         * may wait without a new object, directory or probe result. */
+        if (number(cmd, "--stall-timeout", v, 1, 86400, "is at least 1 second", &n) != 0)
+            return -1;
+        s->opts.no_progress_ms = (unsigned)n * 1000;
+        return 0;
+    case OPT_STALL_BYTES: {
+        /* Bytes of pages in a row that bring no new object or directory
+         * (docs/lister.md), K, M, G or T as for --max-bytes. */
+        unsigned long long size;
+        if (cli_parse_size(v, &size) != 0 || size == 0)
+            return diag_usage(cmd, "--stall-bytes needs a size such as 64M, not '%s'", v), -1;
+        s->opts.no_progress_bytes = size;
+        return 0;
+    }
     case OPT_STRATEGY:
         if (strcmp(v, "auto") == 0)
             s->opts.strategy = GCSPLAN_STRATEGY_AUTO;

@@ -10,9 +10,11 @@
 #     escaped: no raw ESC, BEL, C1 CSI (U+009B) or right-to-left override
 #     (U+202E), and a newline inside a name shows as \x0A; JSON stays JSON,
 #     with those characters as \u escapes; a pipe gets the raw bytes.
-# Usage: output.sh GCSPLAN DATA_DIR
+#     The server's message comes from the Cloud Storage test server's
+#     evil-error rule (docs/test-server.md), so that it always runs.
+# Usage: output.sh GCSPLAN DATA_DIR GCS_TEST_SERVER
 set -u
-bin=$1 data=$2
+bin=$1 data=$2 server=${3:-}
 tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done; wait 2> /dev/null; rm -rf "$tmp"; }
@@ -188,35 +190,28 @@ term "report -o -" "$bin" report -o - "$tmp/hostile-plan.json"
 want "report -o -" 'h/\x1B]0;pwned\x07.dcm'
 term "report file name" "$bin" report -o - $'/nonexistent/\e[2J.json'
 want "report file name" '/nonexistent/\x1B[2J.json: cannot open'
-if command -v python3 > /dev/null; then
-  cat > "$tmp/evil.py" << 'EOF'
-import http.server, json
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = json.dumps({"error": {"code": 403, "status": "PERMISSION_DENIED", "message":
-            "denied \x1b]0;pwned\x07 \x1b[2J\n\u202eevil \u009b2J"}}).encode()
-        self.send_response(403)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print("PORT", s.server_address[1], flush=True)
-s.serve_forever()
-EOF
-  python3 "$tmp/evil.py" > "$tmp/evil.out" &
+# A server's error message built to act on a terminal (the test server's
+# evil-error rule: ESC sequences, an OSC title and hyperlink, CR, LF, a fake
+# log line, C1 CSI, DEL, NUL), and a live listing of names that would.
+if [ -z "$server" ] || [ ! -x "$server" ]; then
+  bad "no test server given: the server cases cannot run"
+else
+  "$server" --max-lifetime 300 --bucket "hostile=$hostile" --gen-bucket "bkt=2x3" \
+    --hostile 'evil-error=403@bkt' > "$tmp/server.out" 2> /dev/null &
   pids+=($!)
   port=
-  for _ in $(seq 100); do port=$(awk '/^PORT /{print $2}' "$tmp/evil.out"); [ -n "$port" ] && break; sleep 0.05; done
-  term "server message" "$bin" ls --no-progress --retries 0 --endpoint "http://127.0.0.1:$port" 'gs://bkt/h/**'
-  # Server text is made one line, its control characters dropped, and what
-  # is left escaped (src/redact.c): nothing of it acts on the terminal.
-  want "server message" 'denied ]0;pwned [2J \u{202E}evil \xC2\x9B2J'
+  for _ in $(seq 100); do port=$(awk '/^PORT /{print $2}' "$tmp/server.out"); [ -n "$port" ] && break; sleep 0.05; done
+  term "server message" "$bin" ls --no-progress --retries 0 --endpoint "http://127.0.0.1:$port" 'gs://bkt/**'
   [ "$code" = 3 ] && ok || bad "server message: exit $code"
-else
-  echo "note: no python3, the server-message case is skipped"
+  # Server text is made one line, its control characters spaces, and what is
+  # left escaped (src/redact.c): nothing of it acts on the terminal.
+  want "server message" 'HTTP 403 from objects.list: Access denied. [2J [H [1;31mCRITICAL: bucket deleted [0m gcsplan: all objects imported ]0;owned ]8;;http://evil.example/ here ]8;; \xC2\x9B31m after-nul: end'
+  [ "$(grep -c 'gcsplan' "$tmp/tty")" = 1 ] && ok || bad "server message: not one line: $(cat -v "$tmp/tty")"
+  term "live names" "$bin" ls --no-progress --no-preflight --endpoint "http://127.0.0.1:$port" 'gs://hostile/h/**'
+  want "live names" 'h/\x1B]0;pwned\x07.dcm'
+  want "live names" 'h/a\x0Ab.dcm'
+  want "live names" 'h/\xC2\x9B2J.dcm'
+  want "live names" 'h/\u{202E}evil.dcm'
 fi
 
 echo "$pass passed, $failed failed"

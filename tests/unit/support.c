@@ -1,12 +1,16 @@
 /* Shared helpers of the unit tests. */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "test_support.h"
 
@@ -133,4 +137,75 @@ long long test_stats_value(const char *json, const char *key)
     snprintf(pat, sizeof pat, "\"%s\":", key);
     const char *p = json ? strstr(json, pat) : NULL;
     return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+/* ---- allocation failure ------------------------------------------------------------ */
+
+static void *ta_malloc(size_t size, void *ctx)
+{
+    test_alloc *t = ctx;
+    if (t->calls++ == t->fail_at) {
+        t->failed++;
+        return NULL;
+    }
+    void *p = malloc(size);
+    t->live += p != NULL;
+    return p;
+}
+
+static void *ta_realloc(void *ptr, size_t size, void *ctx)
+{
+    test_alloc *t = ctx;
+    if (t->calls++ == t->fail_at) {
+        t->failed++;
+        return NULL; /* ptr stays the caller's, and alive */
+    }
+    void *p = realloc(ptr, size);
+    t->live += ptr == NULL && p != NULL;
+    return p;
+}
+
+static void ta_free(void *ptr, void *ctx)
+{
+    test_alloc *t = ctx;
+    t->live -= ptr != NULL;
+    free(ptr);
+}
+
+void test_alloc_init(test_alloc *t, long fail_at)
+{
+    memset(t, 0, sizeof *t);
+    t->hooks.malloc_fn = ta_malloc;
+    t->hooks.realloc_fn = ta_realloc;
+    t->hooks.free_fn = ta_free;
+    t->hooks.ctx = t;
+    t->fail_at = fail_at;
+}
+
+long test_alloc_sweep(const char *what, test_sweep_fn fn, void *ctx)
+{
+    test_alloc t;
+    gcsplan_error err;
+    test_alloc_init(&t, -1);
+    memset(&err, 0, sizeof err);
+    int rc = fn(&t.hooks, ctx, &err);
+    if (rc != 0)
+        fail_msg("%s: fails without any allocation failing: %d %s", what, rc, err.message);
+    if (t.live != 0)
+        fail_msg("%s: %ld blocks left alive", what, t.live);
+    long clean = t.calls;
+    for (long n = 0; n < clean; n++) {
+        test_alloc_init(&t, n);
+        memset(&err, 0, sizeof err);
+        rc = fn(&t.hooks, ctx, &err);
+        if (rc != 0 && rc != GCSPLAN_ENOMEM)
+            fail_msg("%s: allocation %ld of %ld failing: %d, not GCSPLAN_ENOMEM: %s", what, n,
+                     clean, rc, err.message);
+        if (rc != 0 && err.code != rc)
+            fail_msg("%s: allocation %ld failing: returned %d, error code %d (%s)", what, n, rc,
+                     err.code, err.message);
+        if (t.live != 0)
+            fail_msg("%s: allocation %ld failing: %ld blocks left alive", what, n, t.live);
+    }
+    return clean;
 }

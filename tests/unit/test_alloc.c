@@ -1,5 +1,7 @@
 /* Allocation failure: fail the Nth allocation for every N and check that the
- * compiler reports GCSPLAN_ENOMEM, returns no object and leaks nothing. */
+ * compiler reports GCSPLAN_ENOMEM, returns no object and leaks nothing (the
+ * counting allocator and the sweep are test_support.h's; the other entry
+ * points are swept in test_alloc_sweep.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,38 +10,22 @@
 #include <cmocka.h>
 
 #include "gcsplan/gcsplan.h"
+#include "test_support.h"
 
-typedef struct budget {
-    long fail_at; /* the allocation number that fails; -1 never */
-    long count;   /* allocations so far */
-    long live;    /* allocated and not yet freed */
-} budget;
-
-static void *t_malloc(size_t size, void *ctx)
+static int compile_one(const gcsplan_allocator *a, void *ctx, gcsplan_error *err)
 {
-    budget *b = ctx;
-    if (b->count++ == b->fail_at)
-        return NULL;
-    void *p = malloc(size);
-    b->live += p != NULL;
-    return p;
-}
-
-static void *t_realloc(void *ptr, size_t size, void *ctx)
-{
-    budget *b = ctx;
-    if (b->count++ == b->fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    b->live += ptr == NULL && p != NULL;
-    return p;
-}
-
-static void t_free(void *ptr, void *ctx)
-{
-    budget *b = ctx;
-    b->live -= ptr != NULL;
-    free(ptr);
+    const char *uri = ctx;
+    gcsplan_pattern_options o = GCSPLAN_PATTERN_OPTIONS_INIT;
+    o.allocator = a;
+    gcsplan_pattern *p = (gcsplan_pattern *)1;
+    int rc = gcsplan_pattern_compile(&p, uri, strlen(uri), &o, err);
+    if (rc != 0) {
+        assert_null(p);
+        return rc;
+    }
+    assert_true(gcsplan_pattern_match(p, "x", 1) >= 0);
+    gcsplan_pattern_free(p);
+    return 0;
 }
 
 static void test_every_allocation(void **state)
@@ -51,28 +37,8 @@ static void test_every_allocation(void **state)
         "gs://bkt/dir/", "gs://bkt/a[0]//b ", "gs://bkt/IM**dcm",
     };
     for (size_t u = 0; u < sizeof uris / sizeof uris[0]; u++) {
-        for (long n = 0;; n++) {
-            budget b = { n, 0, 0 };
-            gcsplan_allocator a = { t_malloc, t_realloc, t_free, &b };
-            gcsplan_pattern_options o = GCSPLAN_PATTERN_OPTIONS_INIT;
-            o.allocator = &a;
-            gcsplan_pattern *p = (gcsplan_pattern *)1;
-            gcsplan_error err;
-            int rc = gcsplan_pattern_compile(&p, uris[u], strlen(uris[u]), &o, &err);
-            if (rc == 0) {
-                /* Succeeded without reaching the failing allocation: done. */
-                assert_true(b.count <= n);
-                assert_true(gcsplan_pattern_match(p, "x", 1) >= 0);
-                gcsplan_pattern_free(p);
-                assert_int_equal(b.live, 0);
-                break;
-            }
-            assert_int_equal(rc, GCSPLAN_ENOMEM);
-            assert_int_equal(err.code, GCSPLAN_ENOMEM);
-            assert_null(p);
-            assert_int_equal(b.live, 0);
-            assert_true(n < 100);
-        }
+        long calls = test_alloc_sweep(uris[u], compile_one, (void *)uris[u]);
+        assert_true(calls > 0 && calls < 100);
     }
 }
 
@@ -81,16 +47,16 @@ static void test_every_allocation(void **state)
 static void test_hooks_used(void **state)
 {
     (void)state;
-    budget b = { -1, 0, 0 };
-    gcsplan_allocator a = { t_malloc, t_realloc, t_free, &b };
+    test_alloc t;
+    test_alloc_init(&t, -1);
     gcsplan_pattern_options o = GCSPLAN_PATTERN_OPTIONS_INIT;
-    o.allocator = &a;
+    o.allocator = &t.hooks;
     gcsplan_pattern *p = NULL;
     assert_int_equal(gcsplan_pattern_compile(&p, "gs://bkt/x/", 11, &o, NULL), 0);
-    assert_true(b.count > 0);
-    assert_true(b.live > 0);
+    assert_true(t.calls > 0);
+    assert_true(t.live > 0);
     gcsplan_pattern_free(p);
-    assert_int_equal(b.live, 0);
+    assert_int_equal(t.live, 0);
 }
 
 int main(void)

@@ -254,6 +254,15 @@ static void test_budget_and_final_errors(void **state)
     assert_int_equal(resp.status, 503);
     assert_int_equal(script_count(st), 3);
     gcsplan__response_free(&resp);
+    /* Without retries: one attempt, in the singular. */
+    queue q1 = { { reply(503, "{\"error\":{\"code\":503,\"message\":\"Backend Error\"}}") }, 1, 0 };
+    script_transport *st1 = script_new(from_queue, &q1, 1);
+    gcsplan__api *api1 = make_api(script_base(st1), 0, 5000, NULL);
+    assert_int_equal(get(api1, "http://127.0.0.1:1/x", &resp, &err), GCSPLAN_ESOURCE);
+    assert_string_equal(err.message, "giving up after 1 attempt: HTTP 503: Backend Error");
+    gcsplan__response_free(&resp);
+    gcsplan__api_free(api1);
+    script_free(st1);
     /* Other 4xx: at once, with the server's words and the call's name. */
     queue q2 = { { reply(404, "{\"error\":{\"code\":404,\"message\":\"No such object: b/o\"}}") }, 1, 0 };
     script_transport *st2 = script_new(from_queue, &q2, 1);

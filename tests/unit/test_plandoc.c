@@ -1012,37 +1012,6 @@ static void test_writer_summary_contract(void **state)
 
 /* --- allocation failure -------------------------------------------------------------- */
 
-typedef struct budget {
-    long fail_at, count, live;
-} budget;
-
-static void *b_malloc(size_t size, void *ctx)
-{
-    budget *b = ctx;
-    if (b->count++ == b->fail_at)
-        return NULL;
-    void *p = malloc(size);
-    b->live += p != NULL;
-    return p;
-}
-
-static void *b_realloc(void *ptr, size_t size, void *ctx)
-{
-    budget *b = ctx;
-    if (b->count++ == b->fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    b->live += ptr == NULL && p != NULL;
-    return p;
-}
-
-static void b_free(void *ptr, void *ctx)
-{
-    budget *b = ctx;
-    b->live -= ptr != NULL;
-    free(ptr);
-}
-
 /* Fail the Nth allocation for every N: GCSPLAN_ENOMEM, no document, no leak. */
 static void test_every_allocation(void **state)
 {
@@ -1062,21 +1031,21 @@ static void test_every_allocation(void **state)
     const char *docs[] = { full_plan, fhir_plan, big, with_summary };
     for (size_t f = 0; f < 4; f++) {
         for (long n = 0;; n++) {
-            budget b = { n, 0, 0 };
-            gcsplan_allocator a = { b_malloc, b_realloc, b_free, &b };
+            test_alloc b;
+            test_alloc_init(&b, n);
             gcsplan_plan_read_options o = GCSPLAN_PLAN_READ_OPTIONS_INIT;
-            o.allocator = &a;
+            o.allocator = &b.hooks;
             /* The summary and the pre-flight are read through it too. */
             o.flags = f == 3 ? read_both : 0;
             outcome r = read_chunked(docs[f], strlen(docs[f]), 4096, &o);
             if (r.rc == 0) {
                 /* The writer, with the same allocator failing in turn. */
                 for (long m = 0;; m++) {
-                    budget wb = { m, 0, 0 };
-                    gcsplan_allocator wa = { b_malloc, b_realloc, b_free, &wb };
+                    test_alloc wb;
+                    test_alloc_init(&wb, m);
                     sink s = { NULL, 0, -1, 0 };
                     gcsplan_error err;
-                    int rc = write_doc(r.doc, &s, 0, &wa, &err);
+                    int rc = write_doc(r.doc, &s, 0, &wb.hooks, &err);
                     free(s.text);
                     assert_int_equal(wb.live, 0);
                     if (rc == 0)

@@ -13,6 +13,7 @@
 
 #include "gcsplan/gcsplan.h"
 #include "gcsplan/plan.h"
+#include "test_support.h"
 
 #define MAXN 64
 
@@ -541,39 +542,6 @@ static void test_extent_outlives_checker(void **state)
     gcsplan_pattern_free(p);
 }
 
-typedef struct budget {
-    long fail_at; /* the allocation number that fails; -1 never */
-    long count;   /* allocations so far */
-    long live;    /* allocated and not yet freed */
-} budget;
-
-static void *b_malloc(size_t size, void *ctx)
-{
-    budget *b = ctx;
-    if (b->count++ == b->fail_at)
-        return NULL;
-    void *p = malloc(size);
-    b->live += p != NULL;
-    return p;
-}
-
-static void *b_realloc(void *ptr, size_t size, void *ctx)
-{
-    budget *b = ctx;
-    if (b->count++ == b->fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    b->live += ptr == NULL && p != NULL;
-    return p;
-}
-
-static void b_free(void *ptr, void *ctx)
-{
-    budget *b = ctx;
-    b->live -= ptr != NULL;
-    free(ptr);
-}
-
 /* Planner and checker allocate only through the plan options' allocator:
  * failing its Nth call, for every N, gives GCSPLAN_ENOMEM and leaks
  * nothing; and the checker's own allocations are among those calls. */
@@ -584,10 +552,10 @@ static void test_every_allocation(void **state)
     for (size_t u = 0; u < 2; u++) {
         gcsplan_pattern *p = compile(uris[u]);
         /* How many allocations the planner alone makes. */
-        budget pb = { -1, 0, 0 };
-        gcsplan_allocator pa = { b_malloc, b_realloc, b_free, &pb };
+        test_alloc pb;
+        test_alloc_init(&pb, -1);
         gcsplan_plan_options o = GCSPLAN_PLAN_OPTIONS_INIT;
-        o.allocator = &pa;
+        o.allocator = &pb.hooks;
         o.max_objects = 2;
         gcsplan_planner *pl;
         gcsplan_error err;
@@ -597,12 +565,12 @@ static void test_every_allocation(void **state)
                                                  owned_sizes[i], 0, &err), 0);
         assert_int_equal(gcsplan_planner_finish(pl, &err), 0);
         gcsplan_planner_free(pl);
-        long planner_calls = pb.count;
+        long planner_calls = pb.calls;
         int checker_failed = 0;
         for (long n = 0;; n++) {
-            budget b = { n, 0, 0 };
-            gcsplan_allocator a = { b_malloc, b_realloc, b_free, &b };
-            int rc = plan_and_check(p, &a, owned_names, owned_sizes, 4, &pl, &err);
+            test_alloc b;
+            test_alloc_init(&b, n);
+            int rc = plan_and_check(p, &b.hooks, owned_names, owned_sizes, 4, &pl, &err);
             if (rc == 0) {
                 assert_true(n > planner_calls);
                 gcsplan_planner_free(pl);
