@@ -110,6 +110,18 @@ size_t gcsplan__api_active(const gcsplan__api *api);
  * ..."), for a message about a listing that stopped progressing; "". */
 const char *gcsplan__api_last_failure(const gcsplan__api *api);
 
+/* Text a server wrote outside an error document (an operation's error
+ * message) made as safe as the client's own messages: masked with the
+ * credentials this client holds and with anything shaped like one, one
+ * line, cut to max bytes, escaped for a terminal (redact.h). Returns 0, or
+ * -1 when memory ran out (nothing appended). */
+int gcsplan__api_server_text(gcsplan__api *api, gcsplan__buf *out, const char *s, size_t n,
+                             size_t max);
+/* Nonzero when s[0..n) holds one of this client's credentials or anything
+ * shaped like one (a URL a server sent that we would otherwise keep whole),
+ * or when the check itself could not run. */
+int gcsplan__api_looks_secret(gcsplan__api *api, const char *s, size_t n);
+
 /* --- calls ----------------------------------------------------------------------- */
 
 typedef struct gcsplan__call_result {
@@ -167,6 +179,11 @@ void gcsplan__call_limit(gcsplan__call *c, size_t body_max);
 void gcsplan__call_oauth(gcsplan__call *c, int oauth, int no_proxy);
 /* More secrets to mask in this call's messages (NULL-terminated, borrowed). */
 void gcsplan__call_secrets(gcsplan__call *c, const char *const *secrets);
+/* Attempts after the first for this call; -1 (what begin sets): the
+ * client's policy. A request that must not be repeated blindly (an import,
+ * which a repeat may run twice) sets 0 and decides itself what to repeat:
+ * the call then ends at its first failure with the status it saw (0: none). */
+void gcsplan__call_retries(gcsplan__call *c, int retries);
 
 /* Start the call. Returns 0 (done will follow), or an error code (err
  * filled; done will not be called): a URL over the cap, an endpoint that
