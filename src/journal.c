@@ -448,6 +448,9 @@ static int take_line(gcsplan__jreader *r, const char *s, size_t n, int last)
         r->info.torn = 1;
         return 0;
     }
+    if (k <= 0 && !r->have_header)
+        return fail(r, GCSPLAN_EJOURNAL, "not the header of a gcsplan import journal (%s)",
+                    k < 0 ? r->l.message : "not a JSON object");
     if (k <= 0)
         return fail(r, GCSPLAN_EJOURNAL, "%s", k < 0 ? r->l.message : "not a JSON object");
     if (r->info.lines + 1 > GCSPLAN_JOURNAL_LINES_MAX)

@@ -251,7 +251,7 @@ const help_page cli_help_pages[] = {
       "nothing matched is 1), 2 on a usage error or an invalid URI, 3 when the\n"
       "source or the probe's transport failed (no findings are printed then).\n" },
     { "report", "one self-contained HTML page about a plan, for people",
-      "Usage: gcsplan report [-o FILE] [--title TEXT] PLAN.json\n"
+      "Usage: gcsplan report [-o FILE] [--title TEXT] PLAN.json [JOURNAL]\n"
       "\n"
       "Make one HTML page of a plan written by 'gcsplan plan --json' (PLAN.json,\n"
       "or - for stdin), to open in a browser or attach to a ticket: the URI,\n"
@@ -263,6 +263,10 @@ const help_page cli_help_pages[] = {
       "second listing; a plan made with --no-summary has a note instead of the\n"
       "treemap. It is one file: inline CSS and SVG, a few lines of optional\n"
       "script, no request of any kind; it reads the same with scripts off.\n"
+      "With JOURNAL, the journal of 'gcsplan import PLAN.json', the page also\n"
+      "tells the run: jobs by state, objects imported and failed, lost\n"
+      "submissions, a timeline, and what to do next. A journal of another plan\n"
+      "is refused.\n"
       "\n"
       "Options:\n"
       "  -o, --output FILE    write the page to FILE (whole, or not at all); -\n"
@@ -277,8 +281,9 @@ const help_page cli_help_pages[] = {
       "the same page byte for byte; 0 leaves the times out.\n"
       "\n"
       "Exit status: 0 with a page, 2 on a usage error or a plan file that\n"
-      "cannot be read, is not a plan or has a broken summary or pre-flight, 3\n"
-      "when the page cannot be written.\n" },
+      "cannot be read, is not a plan or has a broken summary or pre-flight, or\n"
+      "a journal that is another plan's or malformed, 3 when the page cannot\n"
+      "be written.\n" },
     { "import", "run a plan's imports into a DICOM or FHIR store, and report",
       "Usage: gcsplan import [--store STORE] [--content-structure CS] [--concurrency N]\n"
       "                      [--poll-interval SECONDS] [--journal FILE]\n"
