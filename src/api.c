@@ -423,6 +423,8 @@ static int begin_attempt(gcsplan__call *c)
     c->xfer.body = c->body;
     c->xfer.body_len = c->body_len;
     c->xfer.no_proxy = c->no_proxy;
+    /* Not repeated blindly by us, nor by libcurl behind our back. */
+    c->xfer.fresh_connection = c->retries == 0;
     c->xfer.on_body = x_body;
     c->xfer.on_done = x_done;
     c->xfer.ctx = c;

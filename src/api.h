@@ -182,7 +182,9 @@ void gcsplan__call_secrets(gcsplan__call *c, const char *const *secrets);
 /* Attempts after the first for this call; -1 (what begin sets): the
  * client's policy. A request that must not be repeated blindly (an import,
  * which a repeat may run twice) sets 0 and decides itself what to repeat:
- * the call then ends at its first failure with the status it saw (0: none). */
+ * the call then ends at its first failure with the status it saw (0: none),
+ * and goes on a connection of its own, so that libcurl does not send it
+ * again by itself when a reused connection turns out closed. */
 void gcsplan__call_retries(gcsplan__call *c, int retries);
 
 /* Start the call. Returns 0 (done will follow), or an error code (err

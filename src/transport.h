@@ -37,6 +37,10 @@ struct gcsplan__xfer {
     const char *body;            /* POST body */
     size_t body_len;
     int no_proxy;                /* connect directly whatever the proxy variables say */
+    /* Send it once: on a connection of its own. libcurl repeats a request
+     * by itself when a reused connection turns out closed before any answer
+     * (keep-alive races), which for an import would make a second one. */
+    int fresh_connection;
     /* Body bytes as they arrive, decoded (gzip, deflate...); status is the
      * response's. Nonzero aborts the transfer. */
     int (*on_body)(gcsplan__xfer *x, int status, const char *buf, size_t len);

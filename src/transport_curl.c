@@ -152,6 +152,8 @@ static int t_start(gcsplan__transport *base, gcsplan__xfer *x)
     }
     if (x->no_proxy)
         curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    if (x->fresh_connection)
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, cx->headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, cx);

@@ -45,6 +45,7 @@ static int s_start(gcsplan__transport *base, gcsplan__xfer *x)
     r->body = x->body ? strndup(x->body, x->body_len) : NULL;
     r->body_len = x->body_len;
     r->index = t->nlog;
+    r->fresh_connection = x->fresh_connection;
     for (const char *const *h = x->headers; h != NULL && *h != NULL && r->nheaders < 8; h++) {
         strncpy(r->headers[r->nheaders], *h, sizeof r->headers[0] - 1);
         r->nheaders++;

@@ -20,6 +20,7 @@ typedef struct script_request {
     size_t index;           /* 0 for the first request the transport saw */
     char headers[8][4200];  /* the request's header lines */
     size_t nheaders;
+    int fresh_connection;   /* the transfer asked for a connection of its own */
 } script_request;
 
 typedef struct script_reply {

@@ -647,10 +647,15 @@ static void test_call_without_retries(void **state)
     assert_int_equal(o.r.rc, GCSPLAN_ESOURCE);
     assert_int_equal(o.r.status, 200);
     assert_int_equal(script_count(st), 3);
+    /* Each on a connection of its own: libcurl repeats by itself a request
+     * whose reused connection was found closed (a second import). */
+    for (size_t i = 0; i < 3; i++)
+        assert_true(script_request_at(st, i)->fresh_connection);
     /* begin forgets the setting: the client's four retries again. */
     o = post_once(api, -1);
     assert_int_equal(o.r.rc, 0);
     assert_int_equal(o.r.attempts, 2);
+    assert_false(script_request_at(st, 3)->fresh_connection);
     gcsplan__api_free(api);
     script_free(st);
 }
