@@ -86,6 +86,7 @@ struct gcsplan__call {
     size_t body_bytes;
     int body_rc;
     int too_big, timed_out;
+    int not_sent;
     secret_buf errbody;
     size_t err_read;
     secret_buf resp;
@@ -393,6 +394,7 @@ static int begin_attempt(gcsplan__call *c)
     c->body_bytes = 0;
     c->body_rc = 0;
     c->too_big = c->timed_out = 0;
+    c->not_sent = 0;
     c->err_read = 0;
     sb_clear(&c->errbody);
     sb_clear(&c->resp);
@@ -563,6 +565,7 @@ static void x_done(gcsplan__xfer *x, const gcsplan__xfer_result *r)
         }
         finish(c, rc < 0 ? rc : 0, 0);
     } else if (r->transport_failed || (status == 0 && !c->body_rc)) {
+        c->not_sent = r->not_sent;
         gcsplan__buf b;
         gcsplan__buf_fixed(&b, c->why, sizeof c->why);
         gcsplan__buf_puts(&b, "connection failed: ");
@@ -628,6 +631,7 @@ static void finish(gcsplan__call *c, int rc, int exhausted)
     c->res.status = c->status;
     c->res.attempts = c->attempts;
     c->res.exhausted = exhausted;
+    c->res.not_sent = c->not_sent;
     c->res.why = c->why;
     c->res.err = &c->err;
     if (c->ops->done != NULL)

@@ -129,6 +129,7 @@ typedef struct gcsplan__call_result {
     int status;      /* the last HTTP status, 0 when the last attempt got none */
     int attempts;    /* attempts made */
     int exhausted;   /* rc != 0 because the retry budget ran out */
+    int not_sent;    /* the last attempt never left: no connection could be made */
     const char *why; /* the last failure, e.g. "HTTP 503: Backend Error"; "" on success */
     const gcsplan_error *err; /* the whole message when rc != 0: "giving up after 9
                                * attempts: WHY", "HTTP 404 from WHAT: TEXT", ... */

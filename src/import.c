@@ -781,7 +781,10 @@ static void submit_done(gcsplan__call *c, void *ctx, const gcsplan__call_result 
         tell_job(imp, i);
         return;
     }
-    if (st == 0 || (st >= 200 && st <= 299) || (st >= 500 && st != 503)) {
+    if (st == 0 && r->not_sent) {
+        /* No connection was made: the request never left, nothing was made. */
+        deferred(s, 0, r->why, 0);
+    } else if (st == 0 || (st >= 200 && st <= 299) || (st >= 500 && st != 503)) {
         /* No answer, a body cut short, or a server error other than "not
          * available" (a 500 or 504 may come after the operation was made). */
         lost_answer(s, r->why[0] ? r->why : "no answer");

@@ -689,13 +689,10 @@ static void put_time(gcsplan__buf *b, const char *key, int64_t ms)
     gcsplan__buf_printf(b, ",\"%s\":\"%s\"", key, t);
 }
 
-int gcsplan__journal_append(gcsplan__journal *j, const gcsplan_journal_record *rec,
-                            gcsplan_error *err)
+int gcsplan__journal_line(gcsplan__buf *b, const gcsplan_journal_record *rec)
 {
     if (rec->event < GCSPLAN_JOURNAL_SUBMITTING || rec->event > GCSPLAN_JOURNAL_DEFERRED)
-        return gcsplan__error_set(err, GCSPLAN_EINVAL, "an unknown journal event");
-    gcsplan__buf *b = &j->line;
-    gcsplan__buf_clear(b);
+        return GCSPLAN_EINVAL;
     char t[GCSPLAN__RFC3339_MS_LEN + 1];
     gcsplan__rfc3339_ms(t, rec->time_ms);
     gcsplan__buf_printf(b, "{\"time\":\"%s\",\"job\":%zu,\"event\":\"%s\"", t, rec->job + 1,
@@ -739,10 +736,35 @@ int gcsplan__journal_append(gcsplan__journal *j, const gcsplan_journal_record *r
         break;
     }
     gcsplan__buf_puts(b, "}\n");
-    if (gcsplan__buf_error(b) != 0)
-        return gcsplan__error_set(err, gcsplan__buf_error(b), "a journal line over %d bytes",
+    return gcsplan__buf_error(b);
+}
+
+void gcsplan__journal_header(gcsplan__buf *b, const gcsplan_plan_doc *plan, const char *store,
+                             const char *content_structure, int64_t time_ms)
+{
+    gcsplan__buf_printf(b, "{\"journal\":\"%s\",\"version\":%d,\"plan_digest\":\"%016" PRIx64
+                           "\",\"jobs\":%zu",
+                        GCSPLAN__JOURNAL_TAG, GCSPLAN_JOURNAL_VERSION,
+                        gcsplan_plan_doc_digest(plan), gcsplan_plan_doc_job_count(plan));
+    put_key_str(b, "store", store);
+    if (content_structure != NULL)
+        put_key_str(b, "content_structure", content_structure);
+    put_time(b, "time", time_ms);
+    gcsplan__buf_puts(b, "}\n");
+}
+
+int gcsplan__journal_append(gcsplan__journal *j, const gcsplan_journal_record *rec,
+                            gcsplan_error *err)
+{
+    gcsplan__buf *b = &j->line;
+    gcsplan__buf_clear(b);
+    int rc = gcsplan__journal_line(b, rec);
+    if (rc == GCSPLAN_EINVAL)
+        return gcsplan__error_set(err, rc, "an unknown journal event");
+    if (rc != 0)
+        return gcsplan__error_set(err, rc, "a journal line over %d bytes",
                                   GCSPLAN_JOURNAL_LINE_MAX);
-    int rc = put_line(j, b->p, b->len, err);
+    rc = put_line(j, b->p, b->len, err);
     if (rc == 0)
         j->records++;
     return rc;
@@ -771,15 +793,7 @@ static int write_header(gcsplan__journal *j, const gcsplan__journal_config *cfg,
 {
     gcsplan__buf *b = &j->line;
     gcsplan__buf_clear(b);
-    gcsplan__buf_printf(b, "{\"journal\":\"%s\",\"version\":%d,\"plan_digest\":\"%016" PRIx64
-                           "\",\"jobs\":%zu",
-                        GCSPLAN__JOURNAL_TAG, GCSPLAN_JOURNAL_VERSION,
-                        gcsplan_plan_doc_digest(cfg->plan), gcsplan_plan_doc_job_count(cfg->plan));
-    put_key_str(b, "store", cfg->store);
-    if (cfg->content_structure != NULL)
-        put_key_str(b, "content_structure", cfg->content_structure);
-    put_time(b, "time", cfg->now_ms);
-    gcsplan__buf_puts(b, "}\n");
+    gcsplan__journal_header(b, cfg->plan, cfg->store, cfg->content_structure, cfg->now_ms);
     if (gcsplan__buf_error(b) != 0)
         return gcsplan__error_set(err, gcsplan__buf_error(b), "the journal's header");
     return put_line(j, b->p, b->len, err);

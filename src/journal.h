@@ -23,6 +23,7 @@
 #include "gcsplan/import.h"
 #include "gcsplan/plandoc.h"
 #include "internal.h"
+#include "util/buf.h"
 
 /* The header's "journal" value: what the file is. */
 #define GCSPLAN__JOURNAL_TAG "gcsplan import"
@@ -43,6 +44,13 @@ int gcsplan__jreader_feed(gcsplan__jreader *r, const char *data, size_t len, gcs
 /* The end of the journal: the last line, torn or not. Fills info. */
 int gcsplan__jreader_finish(gcsplan__jreader *r, gcsplan_journal_info *info, gcsplan_error *err);
 void gcsplan__jreader_free(gcsplan__jreader *r);
+
+/* The line of a record (with its newline) appended to b, as the writer
+ * writes it: 0, GCSPLAN_EINVAL (an unknown event) or b's error. */
+int gcsplan__journal_line(gcsplan__buf *b, const gcsplan_journal_record *rec);
+/* The header line of a journal of plan into store. */
+void gcsplan__journal_header(gcsplan__buf *b, const gcsplan_plan_doc *plan, const char *store,
+                             const char *content_structure, int64_t time_ms);
 
 typedef struct gcsplan__journal gcsplan__journal;
 

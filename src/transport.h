@@ -23,6 +23,8 @@ typedef struct gcsplan__xfer gcsplan__xfer;
 typedef struct gcsplan__xfer_result {
     int status;           /* HTTP status, 0 when no response came */
     int transport_failed; /* the connection broke, timed out, or the body was cut */
+    int not_sent;         /* with transport_failed: no connection was made (the host
+                           * unknown or refusing, TLS failed): the request never left */
     int aborted;          /* on_body asked to stop */
     char retry_after[GCSPLAN__RETRY_AFTER_TEXT_MAX]; /* raw Retry-After value, or "" */
     char location[GCSPLAN__LOCATION_TEXT_MAX];       /* raw Location value, or "" */

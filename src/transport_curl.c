@@ -194,6 +194,8 @@ static void finish(curl_transport *t, curl_xfer *cx, CURLcode code)
     memcpy(r.location, cx->location, sizeof r.location);
     if (code != CURLE_OK && !cx->aborted) {
         r.transport_failed = 1;
+        r.not_sent = code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY ||
+                     code == CURLE_COULDNT_CONNECT || code == CURLE_SSL_CONNECT_ERROR;
         snprintf(r.message, sizeof r.message, "%s", curl_easy_strerror(code));
     }
     curl_multi_remove_handle(t->multi, cx->easy);

@@ -77,6 +77,7 @@ static void deliver(gcsplan__xfer *x, script_reply rep)
     snprintf(res.location, sizeof res.location, "%s", rep.location);
     if (rep.status == 0) {
         res.transport_failed = 1;
+        res.not_sent = rep.not_sent;
         strcpy(res.message, "scripted connection failure");
     } else {
         size_t len = rep.body == NULL ? 0 : rep.len ? rep.len : strlen(rep.body);

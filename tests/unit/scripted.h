@@ -25,6 +25,7 @@ typedef struct script_request {
 
 typedef struct script_reply {
     int status;             /* 0: the connection fails before any answer */
+    int not_sent;           /* with status 0: no connection was made at all */
     const char *body;       /* NULL: empty */
     size_t len;             /* 0: strlen(body) */
     size_t chunk;           /* deliver in pieces of this size; 0: one piece */

@@ -643,6 +643,7 @@ static void test_call_without_retries(void **state)
     o = post_once(api, 0);
     assert_int_equal(o.r.status, 0);
     assert_int_equal(o.r.attempts, 1);
+    assert_false(o.r.not_sent); /* the connection broke: it may have been read */
     o = post_once(api, 0);
     assert_int_equal(o.r.rc, GCSPLAN_ESOURCE);
     assert_int_equal(o.r.status, 200);
@@ -656,6 +657,16 @@ static void test_call_without_retries(void **state)
     assert_int_equal(o.r.rc, 0);
     assert_int_equal(o.r.attempts, 2);
     assert_false(script_request_at(st, 3)->fresh_connection);
+    /* No connection at all: the request never left, and the result says so. */
+    queue q2 = { { reply(0, NULL) }, 1, 0 };
+    q2.r[0].not_sent = 1;
+    script_transport *st2 = script_new(from_queue, &q2, 1);
+    gcsplan__api *api2 = make_api(script_base(st2), 4, 5000, NULL);
+    o = post_once(api2, 0);
+    assert_int_equal(o.r.status, 0);
+    assert_true(o.r.not_sent);
+    gcsplan__api_free(api2);
+    script_free(st2);
     gcsplan__api_free(api);
     script_free(st);
 }

@@ -64,7 +64,7 @@ static gcsplan_plan_doc *make_plan(size_t n, const char *store, const char *cs, 
 
 /* --- a fake Cloud Healthcare API ---------------------------------------------------------- */
 
-enum { P_OK, P_LOSE, P_429, P_503, P_500_MADE, P_400, P_404, P_401, P_CUT_MADE };
+enum { P_OK, P_LOSE, P_429, P_503, P_500_MADE, P_400, P_404, P_401, P_CUT_MADE, P_NOCONN };
 enum { G_OK, G_503, G_404, G_GARBAGE, G_OTHER };
 
 typedef struct fop {
@@ -180,6 +180,10 @@ static void serve_post(fake *f, const script_request *req, script_reply *out)
         } else {
             answer(out, 500, fmt("{\"error\":{\"code\":500,\"message\":\"Internal error\"}}"));
         }
+        return;
+    case P_NOCONN:
+        answer(out, 0, NULL);
+        out->not_sent = 1;
         return;
     case P_429:
         answer(out, 429, fmt("{\"error\":{\"code\":429,\"message\":\"Quota exceeded for quota "
@@ -673,13 +677,14 @@ static void test_quota_delays(void **state)
     done_with();
 }
 
-/* 503 and 408: no operation was made; repeated within the budget. */
+/* 503, or no connection at all: no operation was made; repeated within
+ * the budget, and nothing counted lost. */
 static void test_unavailable_retried_then_budget(void **state)
 {
     (void)state;
     gcsplan_plan_doc *plan = make_plan(1, DICOM, NULL, NULL);
     F.post_plan[0] = P_503;
-    F.post_plan[1] = P_503;
+    F.post_plan[1] = P_NOCONN;
     run_cfg c = { 1, 0, 3, 0, NULL, NULL, NULL };
     seen s;
     gcsplan_importer *imp;
@@ -691,6 +696,7 @@ static void test_unavailable_retried_then_budget(void **state)
     assert_int_equal(j.state, GCSPLAN_IMPORT_SUCCEEDED);
     assert_int_equal(j.submissions, 3);
     assert_int_equal(j.lost, 0);
+    assert_int_equal(count_lines_with("\"event\":\"deferred\""), 2);
     gcsplan_importer_free(imp);
     /* Past the budget the run stops: exit status 3 in the tool. */
     unlink(path);
