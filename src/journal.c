@@ -225,9 +225,16 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t n)
             l->n[k] = (size_t)-1;
             return 1;
         }
-    /* The key is outside text: shown cut and, by whoever prints the
-     * message, escaped. */
-    return stop(l, "unknown key \"%.*s\"", (int)(n < 40 ? n : 40), (const char *)s);
+    /* The key is outside text: shown cut and escaped, so that the message
+     * stays one line whatever the key holds (an escaped newline, ...). */
+    char shown[4 * 40 + 1];
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, shown, sizeof shown);
+    size_t k = n < 40 ? n : 40;
+    while (k > 0 && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--; /* a whole character */
+    gcsplan__term_str(&b, (const char *)s, k);
+    return stop(l, "unknown key \"%s\"", shown);
 }
 
 static const yajl_callbacks line_callbacks = {

@@ -73,6 +73,9 @@ extern "C" {
 /* An operation's resource name, a logsUrl, and a kept error message, at most. */
 #define GCSPLAN_OPERATION_NAME_MAX 1024
 #define GCSPLAN_LOGS_URL_MAX 4096
+/* Room for the Cloud Logging filter of any operation
+ * (gcsplan_import_logging_filter), its NUL included. */
+#define GCSPLAN_IMPORT_FILTER_MAX (GCSPLAN_OPERATION_NAME_MAX + 80)
 /* A journal line, and the lines of a journal, at most. */
 #define GCSPLAN_JOURNAL_LINE_MAX 65536
 #define GCSPLAN_JOURNAL_LINES_MAX ((uint64_t)1 << 26)
@@ -232,7 +235,8 @@ GCSPLAN_API void gcsplan_importer_free(gcsplan_importer *imp);
  *     resource.type="healthcare_dicom_store" AND operation.id="ID"
  * (healthcare_fhir_store for a FHIR store), ID the last part of operation.
  * Writes at most cap bytes including a NUL, like snprintf, and returns the
- * length the whole filter needs; 0 when store or operation is not one.
+ * length the whole filter needs (less than GCSPLAN_IMPORT_FILTER_MAX); 0
+ * when store or operation is not one.
  * Thread-safe. */
 GCSPLAN_API size_t gcsplan_import_logging_filter(char *buf, size_t cap, const char *store,
                                                  const char *operation);

@@ -316,7 +316,7 @@ static void print_details(const import_run *run)
             }
             out_puts("\n");
             if (j.operation != NULL) {
-                char filter[512];
+                char filter[GCSPLAN_IMPORT_FILTER_MAX];
                 gcsplan_import_logging_filter(filter, sizeof filter, store, j.operation);
                 out_puts("  per-file errors (Cloud Logging only):\n");
                 if (j.logs_url != NULL) {
@@ -405,7 +405,7 @@ static void print_json(const import_args *a, const import_run *run, int complete
         else
             yajl_gen_null(g);
         json_nstr(g, "logs_url", j.logs_url);
-        char filter[512];
+        char filter[GCSPLAN_IMPORT_FILTER_MAX];
         json_nstr(g, "logging_filter",
                   j.operation && gcsplan_import_logging_filter(filter, sizeof filter, store,
                                                                j.operation) ? filter : NULL);

@@ -1061,6 +1061,8 @@ static void test_journals_refused(void **state)
         { "\n", "journal line 2: not a JSON object" },
         { "{\"time\":\"2024-05-01 08:00:01Z\",\"job\":1,\"event\":\"lost\"}\n", "\"time\"" },
         { "{\"time\":\"2024-05-01T08:00:01.000Z\",\"job\":1,\"event\":[1]}\n", "flat" },
+        /* fuzz_journal: a key holding a newline made a message of two lines. */
+        { "{\"ti\\nme\":1}\n", "unknown key \"ti\\x0Ame\"" },
         { REC(1, "\"submitting\",\"uri\":\"gs://bkt/job01**.dcm\"")
           "{\"time\":\"2024-05-01T08:00:01.000Z\",\"job\":1,\"event\":\"lost\"}\n"
           "{\"time\":\"2024", "" /* a torn last line: not refused */ },
@@ -1311,6 +1313,16 @@ static void test_logging_filter(void **state)
     assert_int_equal(gcsplan_import_logging_filter(buf, sizeof buf, FHIR, "x\"; DROP"), 0);
     assert_string_equal(buf, "");
     assert_int_equal(gcsplan_import_logging_filter(buf, 4, DICOM, DS "/operations/42"), n);
+    /* The longest name a server may give fits the room the header promises
+     * (fuzz_operation: a long id was cut in the tool's 512 bytes). */
+    char name[GCSPLAN_OPERATION_NAME_MAX + 1];
+    size_t k = (size_t)sprintf(name, "%s", DS "/operations/");
+    memset(name + k, '7', GCSPLAN_OPERATION_NAME_MAX - k);
+    name[GCSPLAN_OPERATION_NAME_MAX] = '\0';
+    char big[GCSPLAN_IMPORT_FILTER_MAX];
+    n = gcsplan_import_logging_filter(big, sizeof big, FHIR, name);
+    assert_true(n > GCSPLAN_OPERATION_NAME_MAX - k && n < sizeof big);
+    assert_int_equal(strlen(big), n);
 }
 
 static void test_rfc3339(void **state)
