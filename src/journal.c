@@ -615,7 +615,7 @@ int gcsplan_journal_read(const char *path, const gcsplan_plan_doc *plan, gcsplan
 {
     if (path == NULL || plan == NULL)
         return gcsplan__error_set(err, GCSPLAN_EINVAL, "a journal needs a path and a plan");
-    int fd;
+    int fd = -1;
     struct stat st;
     int rc = open_regular(path, O_RDONLY, &fd, &st, err);
     if (rc != 0)
