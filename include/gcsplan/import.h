@@ -213,17 +213,22 @@ GCSPLAN_API int gcsplan_importer_new(gcsplan_importer **out, const gcsplan_plan_
 GCSPLAN_API int gcsplan_importer_run(gcsplan_importer *imp, gcsplan_error *err);
 
 /* Ask a running import to stop submitting and return. Only sets an atomic
- * flag: safe from a signal handler and from any thread. */
+ * flag: safe from a signal handler and from any thread, before or during
+ * gcsplan_importer_run (a stop asked before the run makes it submit
+ * nothing). */
 GCSPLAN_API void gcsplan_importer_stop(gcsplan_importer *imp);
 
 /* The jobs (the plan's count) and job i (0-based) into *out; returns 0 or
  * GCSPLAN_EINVAL when i is out of range. The strings in *out are borrowed
- * (see gcsplan_import_job). */
+ * from the importer (see gcsplan_import_job). The totals are copied. Like
+ * every call but stop, in the thread that runs the import (or from its
+ * callbacks). */
 GCSPLAN_API size_t gcsplan_importer_job_count(const gcsplan_importer *imp);
 GCSPLAN_API int gcsplan_importer_job(const gcsplan_importer *imp, size_t i,
                                      gcsplan_import_job *out);
 GCSPLAN_API void gcsplan_importer_totals(const gcsplan_importer *imp, gcsplan_import_totals *t);
-/* The store and content structure (NULL: none) the import goes to; borrowed. */
+/* The store and content structure (NULL: none) the import goes to;
+ * borrowed from the importer, fixed once it is made. */
 GCSPLAN_API const char *gcsplan_importer_store(const gcsplan_importer *imp);
 GCSPLAN_API const char *gcsplan_importer_content_structure(const gcsplan_importer *imp);
 
