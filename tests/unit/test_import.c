@@ -889,6 +889,12 @@ static void test_stop_request(void **state)
     gcsplan_importer *imp;
     gcsplan_error err;
     memset(&s, 0, sizeof s);
+    /* Asked before the run: nothing is submitted. */
+    assert_int_equal(new_importer(&imp, plan, &c, &s, &err), 0);
+    gcsplan_importer_stop(imp);
+    assert_int_equal(gcsplan_importer_run(imp, &err), GCSPLAN_ESTOPPED);
+    assert_int_equal(F.posts, 0);
+    gcsplan_importer_free(imp);
     assert_int_equal(new_importer(&imp, plan, &c, &s, &err), 0);
     F.stop_after_posts_imp = imp;
     F.stop_after_posts = 2;
