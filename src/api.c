@@ -72,6 +72,7 @@ struct gcsplan__call {
     size_t body_max;
     int oauth, no_proxy;
     const char *const *secrets;
+    int retries; /* attempts after the first; -1: the client's policy */
     int credentials;
     char auth_line[AUTH_LINE_MAX];
     uint64_t auth_gen;
@@ -85,6 +86,7 @@ struct gcsplan__call {
     size_t body_bytes;
     int body_rc;
     int too_big, timed_out;
+    int not_sent;
     secret_buf errbody;
     size_t err_read;
     secret_buf resp;
@@ -302,6 +304,42 @@ static void quote(gcsplan__call *c, gcsplan__buf *out, const char *text, size_t 
         gcsplan__buf_puts(out, "(the server's text is withheld: no memory to mask it)");
 }
 
+typedef struct text_job {
+    gcsplan__buf *out;
+    const char *s;
+    size_t n, max;
+    int check; /* only ask whether s looks like a secret */
+} text_job;
+
+static int text_with(const char *const *secrets, void *ctx)
+{
+    text_job *t = ctx;
+    if (t->check)
+        return gcsplan__looks_secret(t->s, t->n, secrets);
+    return gcsplan__server_text(t->out, t->s, t->n, t->max, secrets);
+}
+
+/* The credentials of the client, when it has resolved any. */
+static int with_client_secrets(gcsplan__api *api, text_job *t)
+{
+    if (api->auth != NULL && api->auth_mode != GCSPLAN__API_AUTH_NONE)
+        return gcsplan__auth_with_secrets(api->auth, text_with, t);
+    return text_with(NULL, t);
+}
+
+int gcsplan__api_server_text(gcsplan__api *api, gcsplan__buf *out, const char *s, size_t n,
+                             size_t max)
+{
+    text_job t = { out, s, n, max, 0 };
+    return with_client_secrets(api, &t) != 0 ? -1 : 0;
+}
+
+int gcsplan__api_looks_secret(gcsplan__api *api, const char *s, size_t n)
+{
+    text_job t = { NULL, s, n, 0, 1 };
+    return with_client_secrets(api, &t) != 0;
+}
+
 /* --- attempts ------------------------------------------------------------------------- */
 
 static void set_why(gcsplan__call *c, const char *fmt, ...) GCSPLAN_PRINTF(2, 3);
@@ -356,6 +394,7 @@ static int begin_attempt(gcsplan__call *c)
     c->body_bytes = 0;
     c->body_rc = 0;
     c->too_big = c->timed_out = 0;
+    c->not_sent = 0;
     c->err_read = 0;
     sb_clear(&c->errbody);
     sb_clear(&c->resp);
@@ -386,6 +425,8 @@ static int begin_attempt(gcsplan__call *c)
     c->xfer.body = c->body;
     c->xfer.body_len = c->body_len;
     c->xfer.no_proxy = c->no_proxy;
+    /* Not repeated blindly by us, nor by libcurl behind our back. */
+    c->xfer.fresh_connection = c->retries == 0;
     c->xfer.on_body = x_body;
     c->xfer.on_done = x_done;
     c->xfer.ctx = c;
@@ -463,7 +504,8 @@ static void retry_or_fail(gcsplan__call *c, int64_t retry_after_ms, int now)
 {
     gcsplan__api *api = c->api;
     snprintf(api->last_failure, sizeof api->last_failure, "%s", c->why);
-    if (!now && c->attempts - c->free_attempts > api->retry.retries) {
+    int budget = c->retries >= 0 ? c->retries : api->retry.retries;
+    if (!now && c->attempts - c->free_attempts > budget) {
         gcsplan__error_set(&c->err, GCSPLAN_ESOURCE, "giving up after %d attempt%s: %s",
                            c->attempts, c->attempts == 1 ? "" : "s", c->why);
         finish(c, GCSPLAN_ESOURCE, 1);
@@ -523,6 +565,7 @@ static void x_done(gcsplan__xfer *x, const gcsplan__xfer_result *r)
         }
         finish(c, rc < 0 ? rc : 0, 0);
     } else if (r->transport_failed || (status == 0 && !c->body_rc)) {
+        c->not_sent = r->not_sent;
         gcsplan__buf b;
         gcsplan__buf_fixed(&b, c->why, sizeof c->why);
         gcsplan__buf_puts(&b, "connection failed: ");
@@ -588,6 +631,7 @@ static void finish(gcsplan__call *c, int rc, int exhausted)
     c->res.status = c->status;
     c->res.attempts = c->attempts;
     c->res.exhausted = exhausted;
+    c->res.not_sent = c->not_sent;
     c->res.why = c->why;
     c->res.err = &c->err;
     if (c->ops->done != NULL)
@@ -608,6 +652,7 @@ int gcsplan__call_new(gcsplan__call **out, gcsplan__api *api, const gcsplan__cal
     c->ops = ops;
     c->ctx = ctx;
     c->svc = -1;
+    c->retries = -1;
     c->what = "request";
     c->body_max = GCSPLAN__BODY_MAX_DEFAULT;
     gcsplan__buf_dynamic(&c->url, &api->alloc, GCSPLAN_URL_MAX - 1);
@@ -642,6 +687,7 @@ void gcsplan__call_begin(gcsplan__call *c, int svc, const char *absolute_url, co
     c->body_max = c->resp.max = GCSPLAN__BODY_MAX_DEFAULT;
     c->oauth = c->no_proxy = 0;
     c->secrets = NULL;
+    c->retries = -1;
     c->attempts = c->free_attempts = c->auth_retried = 0;
     c->why[0] = '\0';
     gcsplan_error_clear(&c->err);
@@ -712,6 +758,11 @@ void gcsplan__call_oauth(gcsplan__call *c, int oauth, int no_proxy)
 void gcsplan__call_secrets(gcsplan__call *c, const char *const *secrets)
 {
     c->secrets = secrets;
+}
+
+void gcsplan__call_retries(gcsplan__call *c, int retries)
+{
+    c->retries = retries;
 }
 
 gcsplan_error *gcsplan__call_body_error(gcsplan__call *c)

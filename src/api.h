@@ -110,6 +110,18 @@ size_t gcsplan__api_active(const gcsplan__api *api);
  * ..."), for a message about a listing that stopped progressing; "". */
 const char *gcsplan__api_last_failure(const gcsplan__api *api);
 
+/* Text a server wrote outside an error document (an operation's error
+ * message) made as safe as the client's own messages: masked with the
+ * credentials this client holds and with anything shaped like one, one
+ * line, cut to max bytes, escaped for a terminal (redact.h). Returns 0, or
+ * -1 when memory ran out (nothing appended). */
+int gcsplan__api_server_text(gcsplan__api *api, gcsplan__buf *out, const char *s, size_t n,
+                             size_t max);
+/* Nonzero when s[0..n) holds one of this client's credentials or anything
+ * shaped like one (a URL a server sent that we would otherwise keep whole),
+ * or when the check itself could not run. */
+int gcsplan__api_looks_secret(gcsplan__api *api, const char *s, size_t n);
+
 /* --- calls ----------------------------------------------------------------------- */
 
 typedef struct gcsplan__call_result {
@@ -117,6 +129,7 @@ typedef struct gcsplan__call_result {
     int status;      /* the last HTTP status, 0 when the last attempt got none */
     int attempts;    /* attempts made */
     int exhausted;   /* rc != 0 because the retry budget ran out */
+    int not_sent;    /* the last attempt never left: no connection could be made */
     const char *why; /* the last failure, e.g. "HTTP 503: Backend Error"; "" on success */
     const gcsplan_error *err; /* the whole message when rc != 0: "giving up after 9
                                * attempts: WHY", "HTTP 404 from WHAT: TEXT", ... */
@@ -167,6 +180,13 @@ void gcsplan__call_limit(gcsplan__call *c, size_t body_max);
 void gcsplan__call_oauth(gcsplan__call *c, int oauth, int no_proxy);
 /* More secrets to mask in this call's messages (NULL-terminated, borrowed). */
 void gcsplan__call_secrets(gcsplan__call *c, const char *const *secrets);
+/* Attempts after the first for this call; -1 (what begin sets): the
+ * client's policy. A request that must not be repeated blindly (an import,
+ * which a repeat may run twice) sets 0 and decides itself what to repeat:
+ * the call then ends at its first failure with the status it saw (0: none),
+ * and goes on a connection of its own, so that libcurl does not send it
+ * again by itself when a reused connection turns out closed. */
+void gcsplan__call_retries(gcsplan__call *c, int retries);
 
 /* Start the call. Returns 0 (done will follow), or an error code (err
  * filled; done will not be called): a URL over the cap, an endpoint that

@@ -16,6 +16,9 @@ const char *gcsplan_strerror(int code)
     case GCSPLAN_ELIMIT: return "input exceeds a limit";
     case GCSPLAN_ESOURCE: return "object source failed";
     case GCSPLAN_EPLAN: return "no plan satisfies the invariants";
+    case GCSPLAN_ESTOPPED: return "stopped on request";
+    case GCSPLAN_EJOURNAL: return "not a journal of this import";
+    case GCSPLAN_EBUSY: return "the journal is in use by another run";
     case GCSPLAN_ITEROVER: return "no more items";
     default: return "unknown error";
     }

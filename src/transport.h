@@ -23,6 +23,8 @@ typedef struct gcsplan__xfer gcsplan__xfer;
 typedef struct gcsplan__xfer_result {
     int status;           /* HTTP status, 0 when no response came */
     int transport_failed; /* the connection broke, timed out, or the body was cut */
+    int not_sent;         /* with transport_failed: no connection was made (the host
+                           * unknown or refusing, TLS failed): the request never left */
     int aborted;          /* on_body asked to stop */
     char retry_after[GCSPLAN__RETRY_AFTER_TEXT_MAX]; /* raw Retry-After value, or "" */
     char location[GCSPLAN__LOCATION_TEXT_MAX];       /* raw Location value, or "" */
@@ -37,6 +39,10 @@ struct gcsplan__xfer {
     const char *body;            /* POST body */
     size_t body_len;
     int no_proxy;                /* connect directly whatever the proxy variables say */
+    /* Send it once: on a connection of its own. libcurl repeats a request
+     * by itself when a reused connection turns out closed before any answer
+     * (keep-alive races), which for an import would make a second one. */
+    int fresh_connection;
     /* Body bytes as they arrive, decoded (gzip, deflate...); status is the
      * response's. Nonzero aborts the transfer. */
     int (*on_body)(gcsplan__xfer *x, int status, const char *buf, size_t len);

@@ -152,6 +152,8 @@ static int t_start(gcsplan__transport *base, gcsplan__xfer *x)
     }
     if (x->no_proxy)
         curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+    if (x->fresh_connection)
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, cx->headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, cx);
@@ -192,6 +194,8 @@ static void finish(curl_transport *t, curl_xfer *cx, CURLcode code)
     memcpy(r.location, cx->location, sizeof r.location);
     if (code != CURLE_OK && !cx->aborted) {
         r.transport_failed = 1;
+        r.not_sent = code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY ||
+                     code == CURLE_COULDNT_CONNECT || code == CURLE_SSL_CONNECT_ERROR;
         snprintf(r.message, sizeof r.message, "%s", curl_easy_strerror(code));
     }
     curl_multi_remove_handle(t->multi, cx->easy);

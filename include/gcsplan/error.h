@@ -27,6 +27,9 @@ enum {
     GCSPLAN_ELIMIT = -5,    /* an input exceeds a hard limit */
     GCSPLAN_ESOURCE = -6,   /* the object source failed (I/O, malformed listing, HTTP) */
     GCSPLAN_EPLAN = -7,     /* no plan satisfies the invariants of SPEC section 4 */
+    GCSPLAN_ESTOPPED = -20, /* an import stopped on request before every job finished */
+    GCSPLAN_EJOURNAL = -21, /* an import journal of another plan or store, or malformed */
+    GCSPLAN_EBUSY = -22,    /* the import journal is locked by another run */
     GCSPLAN_ITEROVER = -31  /* an iterator has no more items: not an error */
 };
 

@@ -9,6 +9,7 @@
  *   gcsplan/plan.h     split the objects into import jobs, and prove the plan
  *   gcsplan/plandoc.h  plan documents: read, write, digest, URI containment
  *   gcsplan/report.h   the prefix summary and the HTML report of a plan and its run
+ *   gcsplan/import.h   run a plan's imports, with a journal to resume from
  *   gcsplan/version.h  version macros and runtime query */
 #ifndef GCSPLAN_H
 #define GCSPLAN_H
@@ -23,5 +24,6 @@
 #include "gcsplan/plan.h"
 #include "gcsplan/plandoc.h"
 #include "gcsplan/report.h"
+#include "gcsplan/import.h"
 
 #endif

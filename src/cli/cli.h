@@ -23,6 +23,7 @@ int cmd_preflight(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* Help texts (help_text.c): the one source of --help and the man page. */
 typedef struct help_page {

@@ -10,7 +10,9 @@
  * Phases: parse the options; read the plan (the library's streaming
  * reader, which checks the summary as it goes); build the report from the
  * document, in the plan's job order, which is the job numbering of the
- * summary and of an import's journal; write the page to stdout or -o FILE. */
+ * summary and of an import's journal; add the journal of its import, when
+ * given (its records become the page's run: a journal of another plan is
+ * refused before any of them counts); write the page to stdout or -o FILE. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +25,7 @@
 
 typedef struct report_args {
     const char *plan_path;
+    const char *journal;  /* JOURNAL, or NULL */
     const char *output; /* -o FILE, or NULL: stdout */
     const char *title;
 } report_args;
@@ -62,12 +65,14 @@ static int parse(report_args *a, int argc, char **argv)
         return rc;
     size_t n = ops.n;
     a->plan_path = n > 0 ? ops.v[0] : NULL;
+    a->journal = n > 1 ? ops.v[1] : NULL;
     cli_operands_free(&ops);
     if (n == 0)
         return diag_usage("report", "a plan file is required (written by gcsplan plan --json)"),
                CLI_BAD;
-    if (n > 1)
-        return diag_usage("report", "only one plan file is allowed"), CLI_BAD;
+    if (n > 2)
+        return diag_usage("report", "one plan file and at most one journal are allowed"),
+               CLI_BAD;
     if (page_check_target("report", a->output) != EXIT_YES)
         return CLI_BAD;
     return CLI_PARSED;
@@ -167,6 +172,107 @@ static int build(const report_args *a, report_run *run)
     return EXIT_YES;
 }
 
+/* --- the journal ------------------------------------------------------------------------ */
+
+/* Records become the report's events. A submission counts as an attempt
+ * once its outcome is known: an operation, a lost answer, or a refusal
+ * that failed the job; one deferred (429, 503: nothing was made) is no
+ * attempt at all. So each "submitting" waits here for what follows it. */
+typedef struct journal_fold {
+    gcsplan_report *report;
+    int64_t *pending;      /* per job, the time of a submission without its outcome; 0 */
+    gcsplan_error err;     /* why the report refused an event */
+} journal_fold;
+
+static int add(journal_fold *f, gcsplan_report_event_kind kind, size_t job, int64_t t,
+               gcsplan_report_event *ev)
+{
+    ev->kind = kind;
+    ev->job = job;
+    ev->time_ms = t;
+    return gcsplan_report_add_event(f->report, ev, &f->err) != 0;
+}
+
+/* The submission still waiting for its outcome becomes an attempt. */
+static int flush_submit(journal_fold *f, size_t job)
+{
+    if (f->pending[job] == 0)
+        return 0;
+    gcsplan_report_event ev = GCSPLAN_REPORT_EVENT_INIT;
+    int64_t t = f->pending[job];
+    f->pending[job] = 0;
+    return add(f, GCSPLAN_EVENT_SUBMIT, job, t, &ev);
+}
+
+static int fold_record(const gcsplan_journal_record *r, void *payload)
+{
+    journal_fold *f = payload;
+    gcsplan_report_event ev = GCSPLAN_REPORT_EVENT_INIT;
+    switch (r->event) {
+    case GCSPLAN_JOURNAL_SUBMITTING:
+        f->pending[r->job] = r->time_ms ? r->time_ms : 1;
+        return 0;
+    case GCSPLAN_JOURNAL_DEFERRED:
+        f->pending[r->job] = 0;
+        return 0;
+    case GCSPLAN_JOURNAL_SUBMITTED:
+        ev.operation = r->operation;
+        return flush_submit(f, r->job) || add(f, GCSPLAN_EVENT_SUBMITTED, r->job, r->time_ms, &ev);
+    case GCSPLAN_JOURNAL_LOST:
+        return flush_submit(f, r->job) || add(f, GCSPLAN_EVENT_LOST, r->job, r->time_ms, &ev);
+    default: /* DONE */
+        ev.operation = r->operation;
+        ev.state = r->state == GCSPLAN_IMPORT_PARTIAL ? GCSPLAN_RUN_PARTIAL
+                   : r->state == GCSPLAN_IMPORT_FAILED ? GCSPLAN_RUN_FAILED
+                                                       : GCSPLAN_RUN_SUCCEEDED;
+        ev.has_counters = r->has_counters;
+        ev.success = r->success;
+        ev.failure = r->failure;
+        ev.logs_url = r->logs_url;
+        ev.error = r->error;
+        return flush_submit(f, r->job) ||
+               add(f, GCSPLAN_EVENT_DONE, r->job, r->end_ms ? r->end_ms : r->time_ms, &ev);
+    }
+}
+
+static int add_journal(const report_args *a, report_run *run)
+{
+    if (a->journal == NULL)
+        return EXIT_YES;
+    size_t n = gcsplan_plan_doc_job_count(run->doc);
+    journal_fold f;
+    memset(&f, 0, sizeof f);
+    f.report = run->report;
+    f.pending = calloc(n ? n : 1, sizeof *f.pending);
+    if (f.pending == NULL) {
+        diag_error("out of memory");
+        return EXIT_SOURCE;
+    }
+    gcsplan_journal_info info;
+    gcsplan_error err;
+    int rc = gcsplan_journal_read(a->journal, run->doc, fold_record, &f, NULL, &info, &err);
+    /* Submissions the journal leaves without an answer: on the page as
+     * "submitted without an answer". */
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (flush_submit(&f, i) != 0)
+            rc = GCSPLAN_ESOURCE;
+    free(f.pending);
+    if (rc == 0) {
+        if (info.torn)
+            diag_warning("report", "%s: the last line was cut short (a crash while it was "
+                                   "written): it is ignored", a->journal);
+        return EXIT_YES;
+    }
+    if (rc == GCSPLAN_ENOMEM || f.err.code == GCSPLAN_ENOMEM) {
+        diag_error("out of memory");
+        return EXIT_SOURCE;
+    }
+    /* Not this plan's, malformed, unreadable, or an event the page refuses:
+     * a bad argument, as a bad plan is. */
+    diag_error("%s: %s", a->journal, f.err.code != 0 ? f.err.message : err.message);
+    return EXIT_USAGE;
+}
+
 /* --- the command --------------------------------------------------------------------- */
 
 int cmd_report(int argc, char **argv)
@@ -187,6 +293,8 @@ int cmd_report(int argc, char **argv)
         status = read_plan(&a, &run);
     if (status == EXIT_YES)
         status = build(&a, &run);
+    if (status == EXIT_YES)
+        status = add_journal(&a, &run);
     /* The file is opened only now: a plan that cannot be read leaves no
      * file behind, and -o may name the plan itself. */
     if (status == EXIT_YES)

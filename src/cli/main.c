@@ -18,6 +18,7 @@ static const command commands[] = {
     { "plan", cmd_plan },
     { "verify", cmd_verify },
     { "report", cmd_report },
+    { "import", cmd_import },
 };
 
 static int dispatch(int argc, char **argv)

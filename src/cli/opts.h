@@ -44,6 +44,9 @@ enum cli_opt_id {
     OPT_API_ENDPOINT, OPT_NO_SUMMARY, OPT_SUMMARY_NODES,
     /* report's own (cmd_report.c) */
     OPT_TITLE,
+    /* import's own (cmd_import.c; it also takes --store, --content-structure,
+     * --api-endpoint, --retries, --progress and --no-progress) */
+    OPT_CONCURRENCY, OPT_POLL_INTERVAL, OPT_JOURNAL, OPT_RETRY_FAILED,
 };
 
 /* Options, and how to apply one: take returns 0, or -1 after reporting a

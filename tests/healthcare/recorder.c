@@ -80,6 +80,7 @@ static const char usage[] =
     "                           is closed without an answer\n"
     "  --lose-answers LIST      the same for the operations created Nth (1,3,...)\n"
     "  --latency-ms N           delay every API answer by N ms\n"
+    "  --import-latency-ms N    delay import calls by N more ms, before the operation is made\n"
     "  --help\n";
 
 typedef struct record {
@@ -95,6 +96,7 @@ typedef struct config {
     const char *require_token;
     int log;
     unsigned latency_ms;
+    unsigned import_latency_ms;
 } config;
 
 static config cfg;
@@ -316,8 +318,13 @@ static enum MHD_Result respond(struct MHD_Connection *c, const char *method, con
         sleep_ms(cfg.latency_ms);
     if (!strncmp(url, "/v1/", 4))
         store = parse_store(url + 4, &rest, &fhir);
-    if (store && !strcmp(method, "POST") && !strcmp(rest, ":import"))
+    if (store && !strcmp(method, "POST") && !strcmp(rest, ":import")) {
         uri = import_uri(u->data ? u->data : "");
+        /* Slow imports alone: a client killed while it waits leaves an
+         * operation made after it died, its answer lost. */
+        if (cfg.import_latency_ms)
+            sleep_ms(cfg.import_latency_ms);
+    }
 
     if (u->too_big) {
         a.status = 413;
@@ -571,11 +578,14 @@ int main(int argc, char **argv)
                          v);
             }
         } else if (strcmp(a, "--polls-to-finish") == 0 || strcmp(a, "--max-running") == 0 ||
-                   strcmp(a, "--max-consecutive") == 0 || strcmp(a, "--latency-ms") == 0) {
+                   strcmp(a, "--max-consecutive") == 0 || strcmp(a, "--latency-ms") == 0 ||
+                   strcmp(a, "--import-latency-ms") == 0) {
             if (parse_ulong(v, 1000000, &n))
                 FAIL("bad number", v);
             if (a[2] == 'p')
                 sc.polls_to_finish = (unsigned)n;
+            else if (a[2] == 'i')
+                cfg.import_latency_ms = (unsigned)n;
             else if (a[2] == 'l')
                 cfg.latency_ms = (unsigned)n;
             else if (a[6] == 'r')

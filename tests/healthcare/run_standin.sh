@@ -285,6 +285,20 @@ TOKEN=
 [ "$(jq .unauthorized_401 "$WORK/stats.json")" = 1 ] || fail "401 not counted"
 echo "ok: --latency-ms, --require-token"
 
+# --import-latency-ms: imports are slow, everything else is not; a client
+# that gives up waiting still leaves the operation made.
+start_server --import-latency-ms 600
+t=$(curl -s -o /dev/null -w '%{time_total}' "$BASE/v1/$DICOM")
+awk -v t="$t" 'BEGIN { exit !(t < 0.5) }' || fail "a store read waited ${t}s"
+t=$(curl -s -o "$WORK/body" -w '%{time_total}' -d '{"gcsSource":{"uri":"gs://b0b/a"}}' \
+    "$BASE/v1/$DICOM:import")
+awk -v t="$t" 'BEGIN { exit !(t >= 0.6) }' || fail "--import-latency-ms 600 took ${t}s"
+curl -s -m 0.2 -o /dev/null -d '{"gcsSource":{"uri":"gs://b0b/b"}}' "$BASE/v1/$DICOM:import" || true
+sleep 0.8
+[ "$(curl -s "$BASE/_operations" | wc -l)" = 2 ] || fail "an import the client gave up on was not made"
+stop_server
+echo "ok: --import-latency-ms"
+
 # exits by itself after --max-lifetime, with STATS
 "$SERVER" --max-lifetime 1 >"$WORK/life.out" 2>/dev/null || fail "--max-lifetime exit status"
 grep -q '^STATS {' "$WORK/life.out" || fail "no STATS after --max-lifetime"

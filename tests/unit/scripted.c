@@ -45,6 +45,7 @@ static int s_start(gcsplan__transport *base, gcsplan__xfer *x)
     r->body = x->body ? strndup(x->body, x->body_len) : NULL;
     r->body_len = x->body_len;
     r->index = t->nlog;
+    r->fresh_connection = x->fresh_connection;
     for (const char *const *h = x->headers; h != NULL && *h != NULL && r->nheaders < 8; h++) {
         strncpy(r->headers[r->nheaders], *h, sizeof r->headers[0] - 1);
         r->nheaders++;
@@ -76,6 +77,7 @@ static void deliver(gcsplan__xfer *x, script_reply rep)
     snprintf(res.location, sizeof res.location, "%s", rep.location);
     if (rep.status == 0) {
         res.transport_failed = 1;
+        res.not_sent = rep.not_sent;
         strcpy(res.message, "scripted connection failure");
     } else {
         size_t len = rep.body == NULL ? 0 : rep.len ? rep.len : strlen(rep.body);

@@ -20,10 +20,12 @@ typedef struct script_request {
     size_t index;           /* 0 for the first request the transport saw */
     char headers[8][4200];  /* the request's header lines */
     size_t nheaders;
+    int fresh_connection;   /* the transfer asked for a connection of its own */
 } script_request;
 
 typedef struct script_reply {
     int status;             /* 0: the connection fails before any answer */
+    int not_sent;           /* with status 0: no connection was made at all */
     const char *body;       /* NULL: empty */
     size_t len;             /* 0: strlen(body) */
     size_t chunk;           /* deliver in pieces of this size; 0: one piece */

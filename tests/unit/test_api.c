@@ -597,6 +597,113 @@ static void test_messages_never_repeat_credentials(void **state)
     remove_dir(dir);
 }
 
+
+/* A call may take no retries of its own (an import: a repeat may run it
+ * twice): it ends at its first failure with the status seen, 0 when no
+ * answer came, and a 2xx body cut short is a failure with status 200. The
+ * client's other calls keep the client's policy. */
+typedef struct one_result {
+    int done;
+    gcsplan__call_result r;
+    char why[GCSPLAN_MESSAGE_MAX];
+} one_result;
+
+static void keep_result(gcsplan__call *c, void *ctx, const gcsplan__call_result *r)
+{
+    one_result *o = ctx;
+    (void)c;
+    o->done = 1;
+    o->r = *r;
+    snprintf(o->why, sizeof o->why, "%s", r->why);
+}
+
+static const gcsplan__call_ops keep_ops = { NULL, NULL, NULL, keep_result };
+
+static one_result post_once(gcsplan__api *api, int retries)
+{
+    one_result o;
+    memset(&o, 0, sizeof o);
+    gcsplan__call *c;
+    assert_int_equal(gcsplan__call_new(&c, api, &keep_ops, &o), 0);
+    gcsplan__call_begin(c, -1, "http://127.0.0.1:1/v1/x:import", "POST", "test.import");
+    gcsplan__call_body(c, "{}", 2);
+    gcsplan__call_retries(c, retries);
+    assert_int_equal(gcsplan__call_start(c, NULL), 0);
+    while (!o.done)
+        assert_int_equal(gcsplan__api_run(api, 100, NULL), 0);
+    gcsplan__call_free(c);
+    return o;
+}
+
+static void test_call_without_retries(void **state)
+{
+    (void)state;
+    script_reply cut = reply(200, "{\"name\":\"projects/p/operations/1\"}");
+    cut.cut = 5;
+    queue q = { { reply(503, "{\"error\":{\"message\":\"busy\"}}"), reply(0, NULL), cut,
+                  reply(429, ""), reply(200, "ok") }, 5, 0 };
+    script_transport *st = script_new(from_queue, &q, 1);
+    gcsplan__api *api = make_api(script_base(st), 4, 5000, NULL);
+    one_result o = post_once(api, 0);
+    assert_int_equal(o.r.rc, GCSPLAN_ESOURCE);
+    assert_int_equal(o.r.status, 503);
+    assert_int_equal(o.r.attempts, 1);
+    assert_string_equal(o.why, "HTTP 503: busy");
+    o = post_once(api, 0);
+    assert_int_equal(o.r.status, 0);
+    assert_int_equal(o.r.attempts, 1);
+    assert_false(o.r.not_sent); /* the connection broke: it may have been read */
+    o = post_once(api, 0);
+    assert_int_equal(o.r.rc, GCSPLAN_ESOURCE);
+    assert_int_equal(o.r.status, 200);
+    assert_int_equal(script_count(st), 3);
+    /* Each on a connection of its own: libcurl repeats by itself a request
+     * whose reused connection was found closed (a second import). */
+    for (size_t i = 0; i < 3; i++)
+        assert_true(script_request_at(st, i)->fresh_connection);
+    /* begin forgets the setting: the client's four retries again. */
+    o = post_once(api, -1);
+    assert_int_equal(o.r.rc, 0);
+    assert_int_equal(o.r.attempts, 2);
+    assert_false(script_request_at(st, 3)->fresh_connection);
+    /* No connection at all: the request never left, and the result says so. */
+    queue q2 = { { reply(0, NULL) }, 1, 0 };
+    q2.r[0].not_sent = 1;
+    script_transport *st2 = script_new(from_queue, &q2, 1);
+    gcsplan__api *api2 = make_api(script_base(st2), 4, 5000, NULL);
+    o = post_once(api2, 0);
+    assert_int_equal(o.r.status, 0);
+    assert_true(o.r.not_sent);
+    gcsplan__api_free(api2);
+    script_free(st2);
+    gcsplan__api_free(api);
+    script_free(st);
+}
+
+/* An operation's message is not an error document, yet it is quoted with
+ * the same care: our token and anything shaped like a credential masked,
+ * one line, escaped. */
+static void test_server_text(void **state)
+{
+    (void)state;
+    script_transport *st = script_new(from_queue, NULL, 1);
+    gcsplan__api *api = make_api(script_base(st), 0, 5000, NULL);
+    char s[512];
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, s, sizeof s);
+    const char *m = "failed\n\x1b[2J token ya29.a0AfH6SMBxxxxxxxxxxxxxxxxxxxx end";
+    assert_int_equal(gcsplan__api_server_text(api, &b, m, strlen(m), 200), 0);
+    assert_null(strstr(s, "ya29."));
+    assert_null(strchr(s, '\x1b'));
+    assert_null(strchr(s, '\n'));
+    assert_non_null(strstr(s, GCSPLAN__REDACTED));
+    assert_true(gcsplan__api_looks_secret(api, m, strlen(m)));
+    const char *url = "https://console.cloud.google.com/logs/query;query=operation.id%3D%2242%22";
+    assert_false(gcsplan__api_looks_secret(api, url, strlen(url)));
+    gcsplan__api_free(api);
+    script_free(st);
+}
+
 /* Listers may be made from several threads at once: libcurl's global
  * start runs once, and the process-wide credentials are chosen once and
  * shared (a given token here, so nothing goes out). */
@@ -655,6 +762,8 @@ int main(void)
         cmocka_unit_test_setup(test_malformed_bodies, setup),
         cmocka_unit_test_setup(test_refresh_after_401, setup),
         cmocka_unit_test_setup(test_messages_never_repeat_credentials, setup),
+        cmocka_unit_test_setup(test_call_without_retries, setup),
+        cmocka_unit_test_setup(test_server_text, setup),
         cmocka_unit_test_setup(test_threads, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,11 @@
 === args
 report
 a.json
-b.json
+b.journal
+c.json
 === stdout
 === stderr
-gcsplan report: only one plan file is allowed
+gcsplan report: one plan file and at most one journal are allowed
 Try 'gcsplan report --help'.
 === exit
 2
