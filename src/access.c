@@ -447,7 +447,8 @@ static int run(check *c, gcsplan_error *err)
         none_why(c, &v);
         break;
     }
-    if (r->verdict == GCSPLAN_ACCESS_NONE || r->verdict == GCSPLAN_ACCESS_UNKNOWN)
+    /* Only where nothing read grants it: an unread policy may well grant it. */
+    if (r->verdict == GCSPLAN_ACCESS_NONE)
         say(r->hint, sizeof r->hint, "gcloud storage buckets add-iam-policy-binding gs://%s "
                  "--member=%s --role=roles/storage.objectViewer", c->cfg->bucket, r->member);
     return 0;

@@ -184,7 +184,9 @@ static void close_container(sniff *s)
 static void string_value_done(sniff *s)
 {
     frame *f = top(s);
-    if (s->capture == 2) {
+    if (s->capture == 2 && !s->type_known) {
+        /* A repeated "resourceType": the first one counts, so that what the
+         * first bytes say never changes with more bytes. */
         s->type_known = 1;
         s->is_bundle = s->slen == 6 && s->blen == 6 && memcmp(s->buf, "Bundle", 6) == 0;
         if (s->out->first_type[0] == '\0') {

@@ -81,6 +81,10 @@ static const head_case cases[] = {
     { "resourceType after the entries",
       "{\"entry\":[{\"resource\":{\"resourceType\":\"Patient\"}}],\"resourceType\":\"Bundle\"}",
       1, GCSPLAN__FHIR_OK, "one Bundle on one line", B | BP, R | RP, 1, 1 },
+    { "a repeated resourceType: the first counts, as more bytes would never change it",
+      "{\"resourceType\":\"Bundle\",\"resourceType\":\"Patient\",\"entry\":[{\"resource\":"
+      "{\"id\":\"a\"}},{\"resource\":{\"id\":\"b\"}}]}", 1, GCSPLAN__FHIR_OK,
+      "one Bundle on one line", B | BP, R | RP, 2, 0 },
     { "a List's entries are not resources",
       "{\"resourceType\":\"List\",\"id\":\"l\",\"entry\":[{\"resource\":{\"x\":1}}]}", 1,
       GCSPLAN__FHIR_OK, "one resource on one line", R | RP, 0, 1, 0 },
