@@ -283,6 +283,8 @@ typedef struct gcsplan_preflight_store_result {
     int kind;                   /* gcsplan_store_kind (gcsplan/plandoc.h), 0 without a store */
     const char *content_structure; /* FHIR: the one the content was checked against; else NULL */
     uint64_t sampled;           /* objects of the content sample read */
+    uint64_t undecided;         /* FHIR: of those, objects whose first bytes (empty, or no
+                                 * "resourceType" in them) do not tell their structure */
     int access;                 /* gcsplan_access_verdict */
     const char *member;         /* "serviceAccount:service-N@gcp-sa-healthcare.iam.gserviceaccount.com", or "" */
     uint64_t project_number;    /* the store's project number; 0 when not known */
@@ -290,7 +292,7 @@ typedef struct gcsplan_preflight_store_result {
     const char *detail;         /* NONE, UNDECIDED, UNKNOWN: what was read and what was not; else "" */
 } gcsplan_preflight_store_result;
 #define GCSPLAN_PREFLIGHT_STORE_RESULT_INIT \
-    { GCSPLAN_PREFLIGHT_STORE_RESULT_VERSION, NULL, 0, NULL, 0, 0, NULL, 0, NULL, NULL }
+    { GCSPLAN_PREFLIGHT_STORE_RESULT_VERSION, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL }
 
 /* What the store checks found, into *out (its version set by the caller;
  * strings borrowed from pf, valid while it lives). Returns 0, or
