@@ -35,7 +35,6 @@ static void consistent(const gcsplan__fhir_head *h, size_t n)
           "bits outside the four structures");
     CHECK((h->fits & h->as_resource) == 0, "a structure both fits and stores Bundles whole");
     CHECK(h->missing_id <= h->resources, "%u missing of %u", h->missing_id, h->resources);
-    CHECK(strlen(h->first_type) <= GCSPLAN__FHIR_TYPE_MAX, "first_type overran");
     if (h->status == GCSPLAN__FHIR_OK) {
         CHECK(h->types != 0 && h->layout != GCSPLAN__FHIR_LAYOUT_NONE, "OK without a type or layout");
         CHECK(h->values >= 1, "OK without a value");

@@ -189,10 +189,6 @@ static void string_value_done(sniff *s)
          * first bytes say never changes with more bytes. */
         s->type_known = 1;
         s->is_bundle = s->slen == 6 && s->blen == 6 && memcmp(s->buf, "Bundle", 6) == 0;
-        if (s->out->first_type[0] == '\0') {
-            memcpy(s->out->first_type, s->buf, s->blen);
-            s->out->first_type[s->blen] = '\0';
-        }
     } else if (s->capture == 3 && s->slen > 0) {
         if (f->role == R_TOP)
             s->top_has_id = 1;

@@ -35,7 +35,8 @@
 #define GCSPLAN__FHIR_SAMPLE_BYTES 4096
 /* Containers open at once; FHIR resources nest far less. */
 #define GCSPLAN__FHIR_DEPTH_MAX 64
-/* The longest resourceType kept (FHIR's longest is 36 characters). */
+/* The longest resourceType read (FHIR's longest is 36 characters); only
+ * "Bundle" matters. */
 #define GCSPLAN__FHIR_TYPE_MAX 48
 
 /* The content structures, as bits. */
@@ -78,7 +79,6 @@ typedef struct gcsplan__fhir_head {
     uint32_t resources;       /* resources whose "id" is known present or absent */
     uint32_t missing_id;      /* of those, without a string "id" */
     size_t error_offset;      /* NOT_JSON after a syntax error: the byte */
-    char first_type[GCSPLAN__FHIR_TYPE_MAX + 1]; /* the first value's resourceType, or "" */
 } gcsplan__fhir_head;
 
 /* Sniff p[0..n). whole: the bytes are the whole object (else they were cut
