@@ -13,13 +13,17 @@
  * is a corrected URI built from the first example and kept only when it
  * compiles and matches that example. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <utf8proc.h>
 
+#include "gcsplan/plandoc.h"
 #include "gcsplan/preflight.h"
+#include "access.h"
+#include "fhir_sniff.h"
 #include "internal.h"
 #include "probe.h"
 #include "util/clock.h"
@@ -38,14 +42,18 @@
 #define DETAIL_MAX 96
 /* The longest extension tallied as itself; longer ones are "(long)". */
 #define EXT_MAX 16
-#define MESSAGE_MAX 512
-#define KIND_NAME_MAX 24
+/* A finding's message: the access findings quote what the servers said. */
+#define MESSAGE_MAX 1024
+/* A kind's name: an extension, a content kind ("NDJSON of resources and Bundles"). */
+#define KIND_NAME_MAX 48
 
 /* Internal index of each finding code. */
 enum {
     F_NOTHING, F_NORM, F_CASE, F_STAR, F_EXT, F_EMPTY_PREFIX, F_EMPTY_BUCKET,
     F_ZERO, F_FOLDER, F_OVER, F_WILDCARD, F_SPACE, F_CONTROL, F_NONDICOM,
-    F_NOT_DICOM, F_PROBE_FAILED, F_PROBE_UNAVAILABLE, F_COUNT
+    F_NOT_DICOM, F_PROBE_FAILED, F_PROBE_UNAVAILABLE,
+    F_NOT_FHIR, F_FHIR_CS, F_FHIR_AS_RESOURCE, F_FHIR_MISSING_ID,
+    F_NO_ACCESS, F_ACCESS_CONDITIONAL, F_ACCESS_UNDECIDED, F_ACCESS_UNCHECKED, F_COUNT
 };
 
 static const struct {
@@ -70,6 +78,14 @@ static const struct {
     { GCSPLAN_FINDING_NOT_DICOM, GCSPLAN_SEVERITY_ERROR, "not-dicom" },
     { GCSPLAN_FINDING_PROBE_FAILED, GCSPLAN_SEVERITY_WARNING, "probe-failed" },
     { GCSPLAN_FINDING_PROBE_UNAVAILABLE, GCSPLAN_SEVERITY_INFO, "probe-unavailable" },
+    { GCSPLAN_FINDING_NOT_FHIR, GCSPLAN_SEVERITY_ERROR, "not-fhir" },
+    { GCSPLAN_FINDING_FHIR_CONTENT_STRUCTURE, GCSPLAN_SEVERITY_ERROR, "fhir-content-structure" },
+    { GCSPLAN_FINDING_FHIR_BUNDLE_AS_RESOURCE, GCSPLAN_SEVERITY_WARNING, "fhir-bundle-as-resource" },
+    { GCSPLAN_FINDING_FHIR_MISSING_ID, GCSPLAN_SEVERITY_ERROR, "fhir-missing-id" },
+    { GCSPLAN_FINDING_AGENT_NO_ACCESS, GCSPLAN_SEVERITY_ERROR, "agent-no-access" },
+    { GCSPLAN_FINDING_AGENT_ACCESS_CONDITIONAL, GCSPLAN_SEVERITY_WARNING, "agent-access-conditional" },
+    { GCSPLAN_FINDING_AGENT_ACCESS_UNDECIDED, GCSPLAN_SEVERITY_WARNING, "agent-access-undecided" },
+    { GCSPLAN_FINDING_ACCESS_UNCHECKED, GCSPLAN_SEVERITY_INFO, "access-unchecked" },
 };
 
 typedef struct example {
@@ -88,7 +104,15 @@ typedef struct kind {
     char *hint;          /* OTHER_EXTENSION: the URI with this extension, or NULL */
 } kind;
 
+/* An object kept for the content sample. */
+typedef struct sampled {
+    char name[GCSPLAN_NAME_MAX + 1];
+    size_t len;
+    uint64_t size;
+} sampled;
+
 typedef struct acc {
+    int present;          /* a finding about the whole import (access): shown without objects */
     uint64_t count, bytes;
     example ex[GCSPLAN_PREFLIGHT_EXAMPLES_MAX];
     size_t nex;
@@ -123,6 +147,21 @@ struct gcsplan_preflight {
     gcsplan_probe_stats pstats;
     double next_progress;
     int probe_failed;
+    /* the store checks */
+    unsigned int checks;      /* GCSPLAN_PREFLIGHT_CHECK_*, defaults applied */
+    int has_store;
+    gcsplan_store store;
+    unsigned int cs;          /* FHIR: the content structure's bit */
+    int sampling;             /* the content sample is taken */
+    sampled *sample;          /* 2 * sample_max slots: every stride-th eligible object */
+    size_t nsample, sample_cap;
+    uint64_t sample_seen, sample_stride, sample_chosen;
+    uint64_t undecided;       /* sampled objects whose structure the bytes read do not tell */
+    unsigned int fits_all;    /* content structures that fit every FHIR object read */
+    int cs_resources_misfit;  /* BUNDLE asked, and resources found where Bundles were wanted */
+    gcsplan_probe_stats sstats;
+    gcsplan__access_result access;
+    int access_verdict;
     /* findings, built by finish() */
     gcsplan_finding out[F_COUNT];
     gcsplan_finding_example out_ex[F_COUNT][GCSPLAN_PREFLIGHT_EXAMPLES_MAX];
@@ -519,7 +558,138 @@ static void on_probe_result(void *ctx, const char *name, size_t len, uint64_t si
     }
 }
 
+/* A sampled object of a FHIR import, read: what the sniffer says of its
+ * head, against the content structure asked for. */
+static void on_fhir_result(void *ctx, const char *name, size_t len, uint64_t size,
+                           const unsigned char *head, size_t n, int failed, const char *why)
+{
+    gcsplan_preflight *pf = ctx;
+    gcsplan_object o;
+    memset(&o, 0, sizeof o);
+    o.name = name;
+    o.name_len = len;
+    o.size = size;
+    pf->probed++;
+    int rc = 0, first;
+    if (failed) {
+        if (note(pf, F_PROBE_FAILED, &o, why) != 0)
+            pf->probe_failed = GCSPLAN_ENOMEM;
+        return;
+    }
+    gcsplan__fhir_head h;
+    gcsplan__fhir_sniff(&h, head, n, n < GCSPLAN__FHIR_SAMPLE_BYTES || n == size);
+    switch (h.status) {
+    case GCSPLAN__FHIR_EMPTY:
+    case GCSPLAN__FHIR_UNDECIDED:
+        pf->undecided++;
+        return;
+    case GCSPLAN__FHIR_NOT_JSON:
+    case GCSPLAN__FHIR_NOT_FHIR: {
+        char detail[DETAIL_MAX];
+        if (strcmp(h.kind, "not JSON") == 0)
+            snprintf(detail, sizeof detail, "not JSON at byte %zu", h.error_offset);
+        else
+            snprintf(detail, sizeof detail, "%s", h.kind);
+        tally(pf, F_NOT_FHIR, h.kind, &first);
+        example *e = note_ex(pf, F_NOT_FHIR, &o, detail, &rc);
+        if (e != NULL) {
+            size_t k = n < GCSPLAN_PROBE_BYTES ? n : GCSPLAN_PROBE_BYTES;
+            memcpy(e->head, head, k);
+            e->head_len = k;
+            e->has_head = 1;
+        }
+        break;
+    }
+    case GCSPLAN__FHIR_OK:
+        pf->fits_all &= h.fits;
+        if (h.fits & pf->cs) {
+            /* read as meant */
+        } else if (h.as_resource & pf->cs) {
+            rc |= note(pf, F_FHIR_AS_RESOURCE, &o, h.kind);
+        } else {
+            if (pf->cs == GCSPLAN__CS_BUNDLE && !(h.types & GCSPLAN__FHIR_HAS_BUNDLE))
+                pf->cs_resources_misfit = 1;
+            tally(pf, F_FHIR_CS, h.kind, &first);
+            rc |= note(pf, F_FHIR_CS, &o, h.kind);
+        }
+        if (h.missing_id > 0) {
+            char detail[DETAIL_MAX];
+            snprintf(detail, sizeof detail, "%u of %u resource%s read without \"id\"",
+                     (unsigned)h.missing_id, (unsigned)h.resources, h.resources == 1 ? "" : "s");
+            rc |= note(pf, F_FHIR_MISSING_ID, &o, detail);
+        }
+        break;
+    }
+    if (rc != 0)
+        pf->probe_failed = GCSPLAN_ENOMEM;
+}
+
 /* --- public: new, add ----------------------------------------------------------------- */
+
+/* The store options, checked: the store's parts and the content
+ * structure's bit (BUNDLE, the API's default, for a FHIR store without
+ * one). */
+static int store_options(const gcsplan_preflight_options *o, gcsplan_store *store,
+                         unsigned int *cs, gcsplan_error *err)
+{
+    if (o->store == NULL) {
+        if (o->content_structure != NULL)
+            return gcsplan__error_set(err, GCSPLAN_EINVAL,
+                                      "a content structure is for a FHIR store: no store given");
+        return 0;
+    }
+    if (gcsplan_store_parse(store, o->store, strlen(o->store), NULL) != 0)
+        return gcsplan__error_set(err, GCSPLAN_EINVAL,
+                                  "the store is projects/P/locations/L/datasets/D/dicomStores/S "
+                                  "or .../fhirStores/S");
+    if (store->kind == GCSPLAN_STORE_DICOM) {
+        if (o->content_structure != NULL)
+            return gcsplan__error_set(err, GCSPLAN_EINVAL,
+                                      "a content structure is for a FHIR store, not a DICOM one");
+        return 0;
+    }
+    if (o->probe)
+        return gcsplan__error_set(err, GCSPLAN_EINVAL,
+                                  "the DICM probe reads DICOM files: a FHIR store's objects are "
+                                  "sampled instead");
+    const char *c = o->content_structure != NULL ? o->content_structure : "BUNDLE";
+    *cs = gcsplan__cs_bit(c, strlen(c));
+    if (*cs == 0)
+        return gcsplan__error_set(err, GCSPLAN_EINVAL, "the content structure is BUNDLE, "
+                                  "RESOURCE, BUNDLE_PRETTY or RESOURCE_PRETTY");
+    return 0;
+}
+
+/* Offer an object to the sample: every stride-th eligible object is kept;
+ * when the slots are full, every other one is dropped and the stride
+ * doubles. What is kept is spread evenly over the listing, whatever its
+ * length, in memory bounded by the slots, and the same for the same
+ * listing. */
+static void sample_offer(gcsplan_preflight *pf, const gcsplan_object *o)
+{
+    /* Folder placeholders are not files; empty objects hold nothing to read
+     * (zero-byte says so). */
+    if (o->size == 0 || (o->name_len > 0 && o->name[o->name_len - 1] == '/') ||
+        o->name_len > GCSPLAN_NAME_MAX)
+        return;
+    uint64_t i = pf->sample_seen++;
+    if (i % pf->sample_stride != 0)
+        return;
+    if (pf->nsample == pf->sample_cap) {
+        size_t k = 0;
+        for (size_t j = 0; j < pf->nsample; j += 2)
+            pf->sample[k++] = pf->sample[j];
+        pf->nsample = k;
+        pf->sample_stride *= 2;
+        if (i % pf->sample_stride != 0)
+            return;
+    }
+    sampled *e = &pf->sample[pf->nsample++];
+    memcpy(e->name, o->name, o->name_len);
+    e->name[o->name_len] = '\0';
+    e->len = o->name_len;
+    e->size = o->size;
+}
 
 int gcsplan_preflight_new(gcsplan_preflight **out, const gcsplan_pattern *pattern,
                           const gcsplan_preflight_options *opts, gcsplan_error *err)
@@ -529,11 +699,21 @@ int gcsplan_preflight_new(gcsplan_preflight **out, const gcsplan_pattern *patter
     *out = NULL;
     gcsplan_preflight_options o = GCSPLAN_PREFLIGHT_OPTIONS_INIT;
     if (opts != NULL) {
-        if (opts->version != GCSPLAN_PREFLIGHT_OPTIONS_VERSION)
+        if (opts->version == 1) /* before the store checks: the fields up to store */
+            memcpy(&o, opts, offsetof(gcsplan_preflight_options, store));
+        else if (opts->version == GCSPLAN_PREFLIGHT_OPTIONS_VERSION)
+            o = *opts;
+        else
             return gcsplan__error_set(err, GCSPLAN_EINVAL, "unsupported options version %u",
                                       opts->version);
-        o = *opts;
+        o.version = GCSPLAN_PREFLIGHT_OPTIONS_VERSION;
     }
+    gcsplan_store store;
+    memset(&store, 0, sizeof store);
+    unsigned int cs = 0;
+    int rc = store_options(&o, &store, &cs, err);
+    if (rc != 0)
+        return rc;
     if (o.max_examples == 0)
         o.max_examples = GCSPLAN_PREFLIGHT_EXAMPLES_DEFAULT;
     if (o.max_examples > GCSPLAN_PREFLIGHT_EXAMPLES_MAX)
@@ -546,6 +726,10 @@ int gcsplan_preflight_new(gcsplan_preflight **out, const gcsplan_pattern *patter
         o.probe_parallel = GCSPLAN_PROBE_PARALLEL_MAX;
     if (o.progress_interval_ms == 0)
         o.progress_interval_ms = 200;
+    if (o.sample_max == 0)
+        o.sample_max = GCSPLAN_PREFLIGHT_SAMPLE_DEFAULT;
+    if (o.sample_max > GCSPLAN_PREFLIGHT_SAMPLE_MAX)
+        o.sample_max = GCSPLAN_PREFLIGHT_SAMPLE_MAX;
     const gcsplan_allocator *a = gcsplan__allocator_or_default(o.allocator);
     gcsplan_preflight *pf = gcsplan__malloc(a, sizeof *pf);
     if (pf == NULL)
@@ -562,8 +746,24 @@ int gcsplan_preflight_new(gcsplan_preflight **out, const gcsplan_pattern *patter
     pf->mapped = gcsplan__malloc(a, MAPPED_MAX);
     pf->uri = gcsplan__malloc(a, GCSPLAN_URI_MAX + 1);
     pf->work = gcsplan__malloc(a, MAPPED_MAX);
-    int rc = 0;
-    if (pf->ucs == NULL || pf->mapped == NULL || pf->uri == NULL || pf->work == NULL) {
+    pf->checks = o.checks ? o.checks : GCSPLAN_PREFLIGHT_CHECK_NAMES |
+                                           GCSPLAN_PREFLIGHT_CHECK_CONTENT |
+                                           GCSPLAN_PREFLIGHT_CHECK_ACCESS;
+    pf->has_store = o.store != NULL;
+    pf->store = store;
+    pf->cs = cs;
+    pf->fits_all = GCSPLAN__CS_ALL;
+    pf->sample_stride = 1;
+    /* The sample: for a FHIR store always, for a DICOM store unless the
+     * probe reads every object anyway. */
+    pf->sampling = pf->has_store && (pf->checks & GCSPLAN_PREFLIGHT_CHECK_CONTENT) &&
+                   !(store.kind == GCSPLAN_STORE_DICOM && o.probe);
+    if (pf->sampling) {
+        pf->sample_cap = 2 * (size_t)o.sample_max;
+        pf->sample = gcsplan__malloc(a, pf->sample_cap * sizeof *pf->sample);
+    }
+    if (pf->ucs == NULL || pf->mapped == NULL || pf->uri == NULL || pf->work == NULL ||
+        (pf->sampling && pf->sample == NULL)) {
         rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
         goto fail;
     }
@@ -590,7 +790,8 @@ int gcsplan_preflight_new(gcsplan_preflight **out, const gcsplan_pattern *patter
             pf->pat_stem_bare = compile_object(pf, pf->work, pf->ext_off);
         }
     }
-    if (pf->opts.probe && pf->opts.source != NULL && pf->opts.source->source != GCSPLAN_SOURCE_LISTING) {
+    if (pf->opts.probe && (pf->checks & GCSPLAN_PREFLIGHT_CHECK_CONTENT) &&
+        pf->opts.source != NULL && pf->opts.source->source != GCSPLAN_SOURCE_LISTING) {
         gcsplan__probe_config pc;
         memset(&pc, 0, sizeof pc);
         pc.alloc = &pf->alloc;
@@ -610,12 +811,30 @@ fail:
     return rc;
 }
 
+/* The DICM probe of every object, when it runs. */
+static int probe_object(gcsplan_preflight *pf, const gcsplan_object *o, gcsplan_error *err)
+{
+    if (pf->probe == NULL)
+        return 0;
+    int rc = gcsplan__probe_submit(pf->probe, o, err);
+    if (rc != 0)
+        return rc;
+    maybe_progress(pf, 0);
+    if (pf->probe_failed)
+        return gcsplan__error_set(err, pf->probe_failed, "out of memory");
+    return 0;
+}
+
 int gcsplan_preflight_add(gcsplan_preflight *pf, const gcsplan_object *o, gcsplan_error *err)
 {
     if (pf == NULL || o == NULL)
         return gcsplan__error_set(err, GCSPLAN_EINVAL, "pf or obj is NULL");
     pf->objects++;
     gcsplan__add_u64_sat(&pf->bytes, o->size);
+    if (pf->sampling)
+        sample_offer(pf, o);
+    if (!(pf->checks & GCSPLAN_PREFLIGHT_CHECK_NAMES))
+        return probe_object(pf, o, err);
     int rc = 0;
     if (o->name_len > 0 && o->name[o->name_len - 1] == '/')
         rc |= note(pf, F_FOLDER, o, NULL);
@@ -632,7 +851,8 @@ int gcsplan_preflight_add(gcsplan_preflight *pf, const gcsplan_object *o, gcspla
         rc |= note(pf, F_SPACE, o, NULL);
     if (control_or_bad_utf8(o->name, o->name_len))
         rc |= note(pf, F_CONTROL, o, NULL);
-    if (!pf->pins_extension) {
+    /* .json and .ndjson are what a FHIR store imports. */
+    if (!pf->pins_extension && !(pf->has_store && pf->store.kind == GCSPLAN_STORE_FHIR)) {
         const char *k = non_dicom_kind(o->name, o->name_len);
         if (k != NULL) {
             int first;
@@ -642,14 +862,7 @@ int gcsplan_preflight_add(gcsplan_preflight *pf, const gcsplan_object *o, gcspla
     }
     if (rc != 0)
         return gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
-    if (pf->probe != NULL) {
-        if ((rc = gcsplan__probe_submit(pf->probe, o, err)) != 0)
-            return rc;
-        maybe_progress(pf, 0);
-        if (pf->probe_failed)
-            return gcsplan__error_set(err, pf->probe_failed, "out of memory");
-    }
-    return 0;
+    return probe_object(pf, o, err);
 }
 
 /* --- near misses ---------------------------------------------------------------------- */
@@ -913,6 +1126,127 @@ static int analyse(gcsplan_preflight *pf, const char *prefix, size_t plen, gcspl
     return rc;
 }
 
+/* --- the store checks ----------------------------------------------------------------- */
+
+/* Read the sample: sample_max of the kept objects, evenly spaced among them
+ * (the first always), a few KiB each for a FHIR store, the DICM check's
+ * bytes for a DICOM store. A listing file has no contents to read. */
+static int read_sample(gcsplan_preflight *pf, gcsplan_error *err)
+{
+    const gcsplan_lister_options *src = pf->opts.source;
+    if (!pf->sampling || pf->nsample == 0 || src == NULL || src->source == GCSPLAN_SOURCE_LISTING)
+        return 0;
+    int fhir = pf->store.kind == GCSPLAN_STORE_FHIR;
+    size_t k = pf->nsample < pf->opts.sample_max ? pf->nsample : pf->opts.sample_max;
+    gcsplan__probe_config pc;
+    memset(&pc, 0, sizeof pc);
+    pc.alloc = &pf->alloc;
+    pc.source = src;
+    pc.bucket = pf->bucket;
+    pc.parallel = k < pf->opts.probe_parallel ? (unsigned int)k : pf->opts.probe_parallel;
+    pc.bytes = fhir ? GCSPLAN__FHIR_SAMPLE_BYTES : GCSPLAN_PROBE_BYTES;
+    pc.on_result = fhir ? on_fhir_result : on_probe_result;
+    pc.ctx = pf;
+    pc.stats = &pf->sstats;
+    gcsplan__probe *p = NULL;
+    int rc = gcsplan__probe_new(&p, &pc, err);
+    for (size_t j = 0; rc == 0 && j < k; j++) {
+        const sampled *e = &pf->sample[j * pf->nsample / k];
+        gcsplan_object o;
+        memset(&o, 0, sizeof o);
+        o.name = e->name;
+        o.name_len = e->len;
+        o.size = e->size;
+        rc = gcsplan__probe_submit(p, &o, err);
+    }
+    if (rc == 0)
+        rc = gcsplan__probe_drain(p, err);
+    gcsplan__probe_free(p);
+    pf->sample_chosen = k;
+    if (rc == 0 && pf->probe_failed)
+        rc = gcsplan__error_set(err, pf->probe_failed, "out of memory");
+    return rc;
+}
+
+static int check_access(gcsplan_preflight *pf, gcsplan_error *err)
+{
+    const gcsplan_lister_options *src = pf->opts.source;
+    if (!pf->has_store || !(pf->checks & GCSPLAN_PREFLIGHT_CHECK_ACCESS) || src == NULL)
+        return 0;
+    memset(&pf->access, 0, sizeof pf->access);
+    if (src->source != GCSPLAN_SOURCE_LIVE) {
+        pf->access_verdict = pf->access.verdict = GCSPLAN_ACCESS_UNKNOWN;
+        snprintf(pf->access.why, sizeof pf->access.why,
+                 "the objects come from %s, not from the bucket, whose IAM policy was not read",
+                 src->source == GCSPLAN_SOURCE_DIR ? "a directory" : "a listing file");
+        return 0;
+    }
+    gcsplan__access_config ac;
+    memset(&ac, 0, sizeof ac);
+    ac.alloc = &pf->alloc;
+    ac.source = src;
+    ac.bucket = pf->bucket;
+    ac.project = pf->store.project;
+    ac.project_len = pf->store.project_len;
+    ac.project_number = pf->opts.project_number;
+    int rc = gcsplan__access_check(&pf->access, &ac, err);
+    if (rc == 0)
+        pf->access_verdict = pf->access.verdict;
+    return rc;
+}
+
+/* The first content structure of mask, as an option: the NDJSON ones
+ * before the pretty ones, since a one-line object fits both. */
+static char *cs_hint(gcsplan_preflight *pf, unsigned int mask)
+{
+    static const unsigned int order[] = { GCSPLAN__CS_BUNDLE, GCSPLAN__CS_RESOURCE,
+                                          GCSPLAN__CS_BUNDLE_PRETTY, GCSPLAN__CS_RESOURCE_PRETTY };
+    for (size_t i = 0; i < 4; i++)
+        if (mask & order[i]) {
+            char h[64];
+            int n = snprintf(h, sizeof h, "--content-structure %s", gcsplan__cs_name(order[i]));
+            return gcsplan__strndup(&pf->alloc, h, (size_t)n);
+        }
+    return NULL;
+}
+
+/* The store findings that need the whole sample or the access check. */
+static int store_findings(gcsplan_preflight *pf)
+{
+    acc *f = pf->f;
+    /* A structure is offered only when every FHIR object read fits it: one
+     * under which some objects' Bundles would become Bundle resources is
+     * not a correction. */
+    if (f[F_FHIR_CS].count > 0) {
+        unsigned int mask = pf->fits_all & ~pf->cs;
+        if (mask && (f[F_FHIR_CS].hint = cs_hint(pf, mask)) == NULL)
+            return GCSPLAN_ENOMEM;
+    }
+    if (f[F_FHIR_AS_RESOURCE].count > 0) {
+        unsigned int mask = pf->fits_all & (GCSPLAN__CS_BUNDLE | GCSPLAN__CS_BUNDLE_PRETTY);
+        if (mask && (f[F_FHIR_AS_RESOURCE].hint = cs_hint(pf, mask)) == NULL)
+            return GCSPLAN_ENOMEM;
+    }
+    int a = -1;
+    switch (pf->access_verdict) {
+    case GCSPLAN_ACCESS_NONE: a = F_NO_ACCESS; break;
+    case GCSPLAN_ACCESS_CONDITIONAL: a = F_ACCESS_CONDITIONAL; break;
+    case GCSPLAN_ACCESS_UNDECIDED: a = F_ACCESS_UNDECIDED; break;
+    case GCSPLAN_ACCESS_UNKNOWN: a = F_ACCESS_UNCHECKED; break;
+    default: break;
+    }
+    if (a >= 0) {
+        f[a].present = 1;
+        f[a].count = pf->objects;
+        f[a].bytes = pf->bytes;
+        if (pf->access.hint[0] != '\0' &&
+            (f[a].hint = gcsplan__strndup(&pf->alloc, pf->access.hint,
+                                          strlen(pf->access.hint))) == NULL)
+            return GCSPLAN_ENOMEM;
+    }
+    return 0;
+}
+
 /* --- finish --------------------------------------------------------------------------- */
 
 static void plural(char *buf, size_t cap, uint64_t n, const char *one, const char *many)
@@ -940,6 +1274,60 @@ static void kinds_sort(acc *a)
             a->kinds[j] = a->kinds[j - 1];
             a->kinds[j - 1] = t;
         }
+}
+
+/* What each content structure reads, for messages. */
+static const char *cs_means(unsigned int cs)
+{
+    switch (cs) {
+    case GCSPLAN__CS_BUNDLE: return "one Bundle per line";
+    case GCSPLAN__CS_RESOURCE: return "one resource per line";
+    case GCSPLAN__CS_BUNDLE_PRETTY: return "one Bundle per object, over any number of lines";
+    default: return "one resource per object, over any number of lines";
+    }
+}
+
+static void compose_store_messages(gcsplan_preflight *pf)
+{
+    acc *f = pf->f;
+    unsigned long long read = pf->sample_chosen;
+    const char *cs = gcsplan__cs_name(pf->cs);
+    const char *objs = read == 1 ? "object" : "objects";
+    set_message(pf, F_NOT_FHIR, "%llu of %llu sampled %s %s not FHIR JSON (JSON objects with "
+                "a \"resourceType\"): fhirStores.import cannot read %s",
+                (unsigned long long)f[F_NOT_FHIR].count, read, objs,
+                f[F_NOT_FHIR].count == 1 ? "is" : "are", f[F_NOT_FHIR].count == 1 ? "it" : "them");
+    set_message(pf, F_FHIR_CS, "%llu of %llu sampled %s %s not fit --content-structure %s "
+                "(%s)%s%s", (unsigned long long)f[F_FHIR_CS].count, read, objs,
+                f[F_FHIR_CS].count == 1 ? "does" : "do", cs, cs_means(pf->cs),
+                pf->cs_resources_misfit
+                    ? ": the import fails with \"no bundle is found; if you intend to import "
+                      "individual resources, make sure you specify the appropriate "
+                      "ContentStructure in the request\""
+                    : f[F_FHIR_CS].count == 1 ? ": the import cannot read it as that"
+                                              : ": the import cannot read them as that",
+                pf->fits_all == 0 ? "; no one content structure fits every sampled object: "
+                                    "import them in separate jobs"
+                                  : "");
+    set_message(pf, F_FHIR_AS_RESOURCE, "%llu of %llu sampled %s hold Bundles: with "
+                "--content-structure %s each Bundle is stored as one Bundle resource, its "
+                "entries are not imported as resources of their own",
+                (unsigned long long)f[F_FHIR_AS_RESOURCE].count, read, objs, cs);
+    set_message(pf, F_FHIR_MISSING_ID, "%llu of %llu sampled %s hold resources without "
+                "\"id\": fhirStores.import needs a client-supplied id on every resource, so "
+                "those resources fail and their job ends with failures",
+                (unsigned long long)f[F_FHIR_MISSING_ID].count, read, objs);
+    const char *agent = pf->access.member[0] ? pf->access.member + 15 /* "serviceAccount:" */
+                                             : "of the store's project";
+    set_message(pf, F_NO_ACCESS, "the Cloud Healthcare Service Agent %s cannot read gs://%s: %s",
+                agent, pf->bucket, pf->access.why);
+    set_message(pf, F_ACCESS_CONDITIONAL, "the Cloud Healthcare Service Agent %s reads gs://%s "
+                "only under IAM conditions, which are not evaluated here: %s", agent, pf->bucket,
+                pf->access.granted_by);
+    set_message(pf, F_ACCESS_UNDECIDED, "whether the Cloud Healthcare Service Agent %s can read "
+                "gs://%s is not decided: %s", agent, pf->bucket, pf->access.why);
+    set_message(pf, F_ACCESS_UNCHECKED, "the Cloud Healthcare Service Agent's access to gs://%s "
+                "was not checked: %s", pf->bucket, pf->access.why);
 }
 
 static void compose_messages(gcsplan_preflight *pf)
@@ -990,7 +1378,11 @@ static void compose_messages(gcsplan_preflight *pf)
                 pf->opts.source && pf->opts.source->source == GCSPLAN_SOURCE_DIR
                     ? " (the directory is empty)" : "");
     plural(n, sizeof n, f[F_ZERO].count, "matched object is", "matched objects are");
-    set_message(pf, F_ZERO, "%s empty (0 bytes): an import cannot read such a file as DICOM", n);
+    if (pf->has_store && pf->store.kind == GCSPLAN_STORE_FHIR)
+        set_message(pf, F_ZERO, "%s empty (0 bytes): it holds no FHIR resource", n);
+    else
+        set_message(pf, F_ZERO, "%s empty (0 bytes): an import cannot read such a file as "
+                    "DICOM", n);
     plural(n, sizeof n, f[F_FOLDER].count, "folder placeholder", "folder placeholders");
     set_message(pf, F_FOLDER, "%s matched (names ending in '/', made by consoles and sync "
                 "tools): they are not files", n);
@@ -1008,12 +1400,25 @@ static void compose_messages(gcsplan_preflight *pf)
     plural(n, sizeof n, f[F_NONDICOM].count, "matched name looks", "matched names look");
     set_message(pf, F_NONDICOM, "%s like non-DICOM files: the URI does not pin an extension", n);
     plural(n, sizeof n, f[F_NOT_DICOM].count, "object is", "objects are");
-    set_message(pf, F_NOT_DICOM, "%s not DICOM Part 10 files: no \"DICM\" at byte 128", n);
+    if (pf->sampling)
+        set_message(pf, F_NOT_DICOM, "%llu of %llu sampled object%s %s not DICOM Part 10: no "
+                    "\"DICM\" at byte 128", (unsigned long long)f[F_NOT_DICOM].count,
+                    (unsigned long long)pf->sample_chosen, pf->sample_chosen == 1 ? "" : "s",
+                    f[F_NOT_DICOM].count == 1 ? "is" : "are");
+    else
+        set_message(pf, F_NOT_DICOM, "%s not DICOM Part 10 %s: no \"DICM\" at byte 128", n,
+                    f[F_NOT_DICOM].count == 1 ? "file" : "files");
     plural(n, sizeof n, f[F_PROBE_FAILED].count, "object", "objects");
     set_message(pf, F_PROBE_FAILED, "%s could not be read by the probe", n);
-    set_message(pf, F_PROBE_UNAVAILABLE, "--probe needs the objects' contents: a listing file "
-                "has none, so %llu matched objects were not read",
-                (unsigned long long)pf->objects);
+    if (pf->sampling)
+        set_message(pf, F_PROBE_UNAVAILABLE, "the store's content check needs the objects' "
+                    "contents: a listing file has none, so none of the %llu matched objects "
+                    "was read", (unsigned long long)pf->objects);
+    else
+        set_message(pf, F_PROBE_UNAVAILABLE, "--probe needs the objects' contents: a listing "
+                    "file has none, so %llu matched objects were not read",
+                    (unsigned long long)pf->objects);
+    compose_store_messages(pf);
 }
 
 static void publish(gcsplan_preflight *pf, int f)
@@ -1071,7 +1476,8 @@ int gcsplan_preflight_finish(gcsplan_preflight *pf, gcsplan_error *err)
         if (rc == 0 && pf->probe_failed)
             rc = gcsplan__error_set(err, pf->probe_failed, "out of memory");
     }
-    if (rc == 0 && pf->objects == 0 && pf->examined == 0 && pf->opts.source != NULL) {
+    int names = (pf->checks & GCSPLAN_PREFLIGHT_CHECK_NAMES) != 0;
+    if (rc == 0 && names && pf->objects == 0 && pf->examined == 0 && pf->opts.source != NULL) {
         const gcsplan_lister_options *s = pf->opts.source;
         if (s->source == GCSPLAN_SOURCE_LISTING && s->path != NULL && strcmp(s->path, "-") == 0) {
             /* Standard input was read once already: there is nothing to list again. */
@@ -1086,9 +1492,15 @@ int gcsplan_preflight_finish(gcsplan_preflight *pf, gcsplan_error *err)
                 rc = analyse(pf, "", 0, err);
             }
         }
-    } else if (pf->objects == 0 && pf->examined > 0) {
+    } else if (names && pf->objects == 0 && pf->examined > 0) {
         pf->analysed = 1; /* the caller fed the candidates */
     }
+    if (rc == 0)
+        rc = read_sample(pf, err);
+    if (rc == 0)
+        rc = check_access(pf, err);
+    if (rc == 0 && store_findings(pf) != 0)
+        rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
     /* The empty-prefix hint: the parent folder with the same extension. */
     if (pf->under_prefix == 0 && pf->f[F_EMPTY_PREFIX].nex > 0) {
         example *e = &pf->f[F_EMPTY_PREFIX].ex[0];
@@ -1128,7 +1540,7 @@ int gcsplan_preflight_finish(gcsplan_preflight *pf, gcsplan_error *err)
             int f = order[i];
             int present;
             if (f == F_NOTHING)
-                present = pf->objects == 0;
+                present = pf->objects == 0 && names;
             else if (f == F_EMPTY_PREFIX)
                 /* A case or normalisation near miss explains it better. */
                 present = pf->objects == 0 && pf->analysed && pf->under_prefix == 0 &&
@@ -1138,9 +1550,12 @@ int gcsplan_preflight_finish(gcsplan_preflight *pf, gcsplan_error *err)
                 present = pf->objects == 0 && pf->analysed && pf->examined == 0 &&
                           pf->analysis_prefix_len == 0;
             else if (f == F_PROBE_UNAVAILABLE)
-                present = pf->opts.probe && pf->probe == NULL && pf->objects > 0;
+                present = pf->objects > 0 && (pf->checks & GCSPLAN_PREFLIGHT_CHECK_CONTENT) &&
+                          ((pf->opts.probe && pf->probe == NULL && !pf->sampling) ||
+                           (pf->sampling && pf->nsample > 0 && pf->opts.source != NULL &&
+                            pf->opts.source->source == GCSPLAN_SOURCE_LISTING));
             else
-                present = pf->f[f].count > 0;
+                present = pf->f[f].count > 0 || pf->f[f].present;
             if (present)
                 publish(pf, f);
         }
@@ -1181,6 +1596,40 @@ void gcsplan_preflight_totals_get(const gcsplan_preflight *pf, gcsplan_preflight
     t->examined_prefix = pf->analysed && !pf->analysis_skipped ? pf->analysis_prefix : NULL;
 }
 
+const char *gcsplan_access_verdict_name(int verdict)
+{
+    switch (verdict) {
+    case GCSPLAN_ACCESS_NOT_CHECKED: return "not-checked";
+    case GCSPLAN_ACCESS_GRANTED: return "granted";
+    case GCSPLAN_ACCESS_CONDITIONAL: return "conditional";
+    case GCSPLAN_ACCESS_UNDECIDED: return "undecided";
+    case GCSPLAN_ACCESS_NONE: return "none";
+    case GCSPLAN_ACCESS_UNKNOWN: return "unknown";
+    default: return "unknown";
+    }
+}
+
+int gcsplan_preflight_store_get(const gcsplan_preflight *pf, gcsplan_preflight_store_result *out)
+{
+    if (pf == NULL || out == NULL || out->version != GCSPLAN_PREFLIGHT_STORE_RESULT_VERSION)
+        return GCSPLAN_EINVAL;
+    int v = pf->access_verdict;
+    out->store = pf->has_store ? pf->opts.store : NULL;
+    out->kind = pf->has_store ? (int)pf->store.kind : 0;
+    out->content_structure = pf->cs ? gcsplan__cs_name(pf->cs) : NULL;
+    out->sampled = pf->sample_chosen;
+    out->undecided = pf->undecided;
+    out->access = v;
+    out->member = pf->access.member;
+    out->project_number = pf->access.project_number;
+    out->granted_by = v == GCSPLAN_ACCESS_GRANTED || v == GCSPLAN_ACCESS_CONDITIONAL
+                          ? pf->access.granted_by : "";
+    out->detail = v == GCSPLAN_ACCESS_GRANTED || v == GCSPLAN_ACCESS_NOT_CHECKED ||
+                          v == GCSPLAN_ACCESS_CONDITIONAL
+                      ? "" : pf->access.why;
+    return 0;
+}
+
 void gcsplan_preflight_free(gcsplan_preflight *pf)
 {
     if (pf == NULL)
@@ -1194,6 +1643,7 @@ void gcsplan_preflight_free(gcsplan_preflight *pf)
             gcsplan__free(&pf->alloc, a->kinds[i].hint);
         gcsplan__free(&pf->alloc, a->hint);
     }
+    gcsplan__free(&pf->alloc, pf->sample);
     gcsplan_pattern_free(pf->pat_nfc);
     gcsplan_pattern_free(pf->pat_fold);
     gcsplan_pattern_free(pf->pat_stem_dot);

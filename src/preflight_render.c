@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gcsplan/plandoc.h"
 #include "gcsplan/preflight.h"
 #include "internal.h"
 #include "util/buf.h"
@@ -73,7 +74,7 @@ size_t gcsplan_preflight_render(const gcsplan_preflight *pf, char *buf, size_t c
                     put_head_text(&t, x->head, x->head_len < HEAD_SHOWN ? x->head_len : HEAD_SHOWN);
                     gcsplan__buf_puts(&t, x->head_len > HEAD_SHOWN ? "\"..." : "\"");
                 }
-                if (x->head_len > 128) {
+                if (x->head_len > 128 && f->code == GCSPLAN_FINDING_NOT_DICOM) {
                     gcsplan__buf_puts(&t, ", bytes 128-131:");
                     for (size_t b = 128; b < x->head_len; b++)
                         gcsplan__buf_printf(&t, " %02x", x->head[b]);
@@ -104,6 +105,9 @@ size_t gcsplan_preflight_render(const gcsplan_preflight *pf, char *buf, size_t c
             gcsplan__buf_printf(&t, ", %llu nearby examined", (unsigned long long)tot.examined);
         if (tot.probed > 0)
             gcsplan__buf_printf(&t, ", %llu probed", (unsigned long long)tot.probed);
+        gcsplan_preflight_store_result st = GCSPLAN_PREFLIGHT_STORE_RESULT_INIT;
+        if (gcsplan_preflight_store_get(pf, &st) == 0 && st.access == GCSPLAN_ACCESS_GRANTED)
+            gcsplan__buf_puts(&t, "; the service agent may read the bucket");
         gcsplan__buf_puts(&t, "\n");
     }
     return gcsplan__buf_total(&t);
@@ -127,6 +131,52 @@ static void jhex(gcsplan__buf *t, const unsigned char *h, size_t n)
     for (size_t i = 0; i < n; i++)
         gcsplan__buf_printf(t, "%02x", h[i]);
     gcsplan__buf_put(t, "\"", 1);
+}
+
+static void jstr_or_null(gcsplan__buf *t, const char *s)
+{
+    if (s != NULL && s[0] != '\0')
+        jcstr(t, s);
+    else
+        gcsplan__buf_puts(t, "null");
+}
+
+/* "store": the store checks, present only when a store was given. */
+static void put_store(gcsplan__buf *t, const gcsplan_preflight_store_result *st)
+{
+    jkey(t, "store", 0);
+    gcsplan__buf_put(t, "{", 1);
+    jkey(t, "name", 1);
+    jcstr(t, st->store);
+    jkey(t, "kind", 0);
+    jcstr(t, st->kind == GCSPLAN_STORE_FHIR ? "fhir" : "dicom");
+    jkey(t, "content_structure", 0);
+    jstr_or_null(t, st->content_structure);
+    jkey(t, "sampled", 0);
+    gcsplan__buf_printf(t, "%llu", (unsigned long long)st->sampled);
+    jkey(t, "undecided", 0);
+    gcsplan__buf_printf(t, "%llu", (unsigned long long)st->undecided);
+    jkey(t, "access", 0);
+    if (st->access == GCSPLAN_ACCESS_NOT_CHECKED) {
+        gcsplan__buf_puts(t, "null");
+    } else {
+        gcsplan__buf_put(t, "{", 1);
+        jkey(t, "verdict", 1);
+        jcstr(t, gcsplan_access_verdict_name(st->access));
+        jkey(t, "member", 0);
+        jstr_or_null(t, st->member);
+        jkey(t, "project_number", 0);
+        if (st->project_number != 0)
+            gcsplan__buf_printf(t, "%llu", (unsigned long long)st->project_number);
+        else
+            gcsplan__buf_puts(t, "null");
+        jkey(t, "granted_by", 0);
+        jstr_or_null(t, st->granted_by);
+        jkey(t, "detail", 0);
+        jstr_or_null(t, st->detail);
+        gcsplan__buf_put(t, "}", 1);
+    }
+    gcsplan__buf_put(t, "}", 1);
 }
 
 size_t gcsplan_preflight_render_json(const gcsplan_preflight *pf, char *buf, size_t cap)
@@ -157,6 +207,9 @@ size_t gcsplan_preflight_render_json(const gcsplan_preflight *pf, char *buf, siz
     gcsplan__buf_puts(&t, tot.examined_capped ? "true" : "false");
     jkey(&t, "probed", 0);
     gcsplan__buf_printf(&t, "%llu", (unsigned long long)tot.probed);
+    gcsplan_preflight_store_result st = GCSPLAN_PREFLIGHT_STORE_RESULT_INIT;
+    if (gcsplan_preflight_store_get(pf, &st) == 0 && st.store != NULL)
+        put_store(&t, &st);
     jkey(&t, "summary", 0);
     gcsplan__buf_printf(&t, "{\"error\":%llu,\"warning\":%llu,\"info\":%llu}", (unsigned long long)per[2],
          (unsigned long long)per[1], (unsigned long long)per[0]);

@@ -2,10 +2,11 @@
  *
  * Live: a fixed array of `parallel` slots, each one object at a time. A slot
  * sends `GET /storage/v1/b/B/o/NAME?alt=media` with `Range: bytes=0-131`
+ * (or the last byte of a larger read)
  * through the API client (api.c), which retries as the lister does (408,
  * 429, 5xx, broken connections, capped jittered backoff, Retry-After; one
  * immediate retry after a 401 with a fresh token) and never follows a
- * redirect. The first GCSPLAN_PROBE_BYTES of the body are kept; a server
+ * redirect. The first bytes of the body are kept; a server
  * that ignores Range is cut off there. A 416 means the object is empty.
  * Memory is the slots: nothing grows with the number of objects.
  *
@@ -44,7 +45,7 @@ typedef struct slot {
     char name[GCSPLAN_NAME_MAX + 1];
     size_t len;
     uint64_t size;
-    unsigned char head[GCSPLAN_PROBE_BYTES];
+    unsigned char *head; /* the probe's bytes, in one block for all slots */
     size_t n;
     gcsplan__call *call;
 } slot;
@@ -56,6 +57,9 @@ struct gcsplan__probe {
     const char *bucket;
     gcsplan__api *api;
     slot *slots;
+    unsigned char *heads;
+    size_t bytes;        /* read per object */
+    char range[64];      /* "Range: bytes=0-LAST" */
     unsigned int nslots;
     unsigned int busy;
     unsigned int no_progress_ms;
@@ -92,12 +96,12 @@ static int on_body(gcsplan__call *c, void *ctx, const char *buf, size_t len)
 {
     slot *s = ctx;
     (void)c;
-    size_t room = GCSPLAN_PROBE_BYTES - s->n;
+    size_t room = s->p->bytes - s->n;
     size_t k = len < room ? len : room;
     memcpy(s->head + s->n, buf, k);
     s->n += k;
     /* A server that ignores Range sends the whole object: enough. */
-    return s->n == GCSPLAN_PROBE_BYTES ? GCSPLAN__BODY_ENOUGH : 0;
+    return s->n == s->p->bytes ? GCSPLAN__BODY_ENOUGH : 0;
 }
 
 static void on_done(gcsplan__call *c, void *ctx, const gcsplan__call_result *r)
@@ -134,8 +138,8 @@ static int start(gcsplan__probe *p, slot *s)
     gcsplan__buf_puts(u, "/o/");
     gcsplan__url_put_encoded(u, s->name, s->len);
     gcsplan__buf_puts(u, "?alt=media");
-    gcsplan__call_header(s->call, "Range: bytes=0-" GCSPLAN__PROBE_LAST_BYTE);
-    /* The body callback stops at GCSPLAN_PROBE_BYTES; the cap only bounds
+    gcsplan__call_header(s->call, p->range);
+    /* The body callback stops at the probe's bytes; the cap only bounds
      * what one piece past that may bring. */
     gcsplan__call_limit(s->call, PROBE_BODY_CAP);
     s->state = SLOT_RUNNING;
@@ -219,8 +223,8 @@ static void probe_file(gcsplan__probe *p, const gcsplan_object *o)
         report(p, s, 1, "not a regular file");
         return;
     }
-    while (s->n < GCSPLAN_PROBE_BYTES) {
-        ssize_t r = read(fd, s->head + s->n, GCSPLAN_PROBE_BYTES - s->n);
+    while (s->n < p->bytes) {
+        ssize_t r = read(fd, s->head + s->n, p->bytes - s->n);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -293,6 +297,7 @@ void gcsplan__probe_free(gcsplan__probe *p)
     for (unsigned int i = 0; p->slots != NULL && i < p->nslots; i++)
         gcsplan__call_free(p->slots[i].call);
     gcsplan__api_free(p->api);
+    gcsplan__free(p->a, p->heads);
     gcsplan__free(p->a, p->slots);
     gcsplan__free(p->a, p);
 }
@@ -322,15 +327,22 @@ int gcsplan__probe_new(gcsplan__probe **out, const gcsplan__probe_config *cfg, g
         p->nslots = GCSPLAN_PROBE_PARALLEL_DEFAULT;
     if (p->nslots > GCSPLAN_PROBE_PARALLEL_MAX)
         p->nslots = GCSPLAN_PROBE_PARALLEL_MAX;
+    p->bytes = cfg->bytes ? cfg->bytes : GCSPLAN_PROBE_BYTES;
+    if (p->bytes > GCSPLAN__PROBE_BYTES_MAX)
+        p->bytes = GCSPLAN__PROBE_BYTES_MAX;
+    snprintf(p->range, sizeof p->range, "Range: bytes=0-%zu", p->bytes - 1);
     int rc = 0;
     p->slots = gcsplan__malloc(p->a, p->nslots * sizeof *p->slots);
-    if (p->slots == NULL) {
+    p->heads = gcsplan__malloc(p->a, p->nslots * p->bytes);
+    if (p->slots == NULL || p->heads == NULL) {
         rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
         goto fail;
     }
     memset(p->slots, 0, p->nslots * sizeof *p->slots);
-    for (unsigned int i = 0; i < p->nslots; i++)
+    for (unsigned int i = 0; i < p->nslots; i++) {
         p->slots[i].p = p;
+        p->slots[i].head = p->heads + (size_t)i * p->bytes;
+    }
     if (p->kind == GCSPLAN_SOURCE_DIR) {
         *out = p;
         return 0;

@@ -1,8 +1,9 @@
-/* The content probe: the first GCSPLAN_PROBE_BYTES of objects, read
- * concurrently from live Cloud Storage (ranged alt=media GETs through the
- * API client, with the lister's retry rules) or from the files of a
- * bucket directory. Results come back through a callback, in completion
- * order. Used by the pre-flight (preflight.c). */
+/* The content probe: the first bytes of objects (GCSPLAN_PROBE_BYTES for
+ * the DICM check, a few KiB for a FHIR sample), read concurrently from live
+ * Cloud Storage (ranged alt=media GETs through the API client, with the
+ * lister's retry rules) or from the files of a bucket directory. Results
+ * come back through a callback, in completion order. Used by the
+ * pre-flight (preflight.c). */
 #ifndef GCSPLAN_PROBE_H
 #define GCSPLAN_PROBE_H
 
@@ -11,15 +12,14 @@
 #include "auth.h"
 #include "transport.h"
 
-/* The Range header's last byte, as text: GCSPLAN_PROBE_BYTES - 1. */
-#define GCSPLAN__PROBE_LAST_BYTE "131"
-_Static_assert(GCSPLAN_PROBE_BYTES == 132, "GCSPLAN__PROBE_LAST_BYTE follows GCSPLAN_PROBE_BYTES");
+/* The most bytes a probe reads of one object. */
+#define GCSPLAN__PROBE_BYTES_MAX 65536
 
 typedef struct gcsplan__probe gcsplan__probe;
 
-/* One object read (failed == 0: head holds n bytes, n < GCSPLAN_PROBE_BYTES
- * only when the object is that short) or given up (failed != 0: why says
- * why, e.g. "HTTP 404"). Pointers are valid during the call only. */
+/* One object read (failed == 0: head holds n bytes, fewer than the probe's
+ * bytes only when the object is that short) or given up (failed != 0: why
+ * says why, e.g. "HTTP 404"). Pointers are valid during the call only. */
 typedef void (*gcsplan__probe_result_fn)(void *ctx, const char *name, size_t len, uint64_t size,
                                          const unsigned char *head, size_t n, int failed,
                                          const char *why);
@@ -29,6 +29,8 @@ typedef struct gcsplan__probe_config {
     const gcsplan_lister_options *source; /* LIVE or DIR; raw options, defaults applied here */
     const char *bucket;
     unsigned int parallel;                /* concurrent requests, 1..GCSPLAN_PROBE_PARALLEL_MAX */
+    size_t bytes;                         /* read per object; 0: GCSPLAN_PROBE_BYTES; at
+                                           * most GCSPLAN__PROBE_BYTES_MAX */
     gcsplan__probe_result_fn on_result;
     void *ctx;
     gcsplan_probe_stats *stats;           /* counters the probe updates */

@@ -1,5 +1,6 @@
 /* A small layer over yajl's callback parser for the report's readers (the
- * summary fragment and the pre-flight document): it keeps the path from the
+ * summary fragment and the pre-flight document) and the access check's
+ * (IAM policies and roles, access_policy.c): it keeps the path from the
  * document's root to the current value (map keys, array indexes), enforces
  * a depth limit, and hands each event to one function, which decides by the
  * path what the value is. Only this file and report_json.c include yajl. */
@@ -10,7 +11,7 @@
 
 #include "gcsplan/error.h"
 
-/* Deeper documents are refused: neither reader needs more than 5 levels. */
+/* Deeper documents are refused: no reader needs more than 5 levels. */
 #define GCSPLAN__RJ_DEPTH_MAX 8
 /* Keys longer than this cannot be one the readers know: kept as "long". */
 #define GCSPLAN__RJ_KEY_MAX 24

@@ -31,6 +31,27 @@
  *     (live: ranged alt=media GETs, concurrent; a bucket directory: the local
  *     files) and objects without "DICM" at byte 128 are reported with the
  *     bytes found. A listing file has no contents: an info finding says so.
+ *   - with a store (options version 2), the store checks:
+ *     - content: a deterministic sample of at most sample_max objects spread
+ *       over the listing is read (the first few KiB each). For a FHIR store
+ *       the bytes say whether the objects are FHIR JSON, which content
+ *       structure fits them (NDJSON of resources or of Bundles, one resource
+ *       or Bundle over many lines), and whether resources lack "id"; for a
+ *       DICOM store whether "DICM" is at byte 128 (unless probe reads every
+ *       object anyway).
+ *     - access: whether the store project's Cloud Healthcare Service Agent
+ *       may get and list the bucket's objects, from the bucket's IAM policy
+ *       and its project's (Cloud Storage, Resource Manager and IAM, through
+ *       the same credentials as the listing).
+ *     gcsplan import runs these alone before it starts (checks), fed a few
+ *     object names of its plan rather than a listing:
+ *
+ *         po.store = head->store;
+ *         po.content_structure = head->content_structure;
+ *         po.checks = GCSPLAN_PREFLIGHT_CHECK_CONTENT | GCSPLAN_PREFLIGHT_CHECK_ACCESS;
+ *         gcsplan_preflight_new(&pf, plan_pattern, &po, &err);
+ *         for each job: gcsplan_preflight_add(pf, &first_object_of_the_job, &err);
+ *         gcsplan_preflight_finish(pf, &err);
  *
  * Memory is bounded whatever the number of objects: counts, plus at most
  * max_examples example names per finding, plus the probe's in-flight slots.
@@ -78,7 +99,15 @@ typedef enum gcsplan_finding_code {
     GCSPLAN_FINDING_NON_DICOM_NAME = 26,   /* warning: .txt, .json, .zip, DICOMDIR, ... */
     GCSPLAN_FINDING_NOT_DICOM = 40,        /* error: no "DICM" at byte 128 */
     GCSPLAN_FINDING_PROBE_FAILED = 41,     /* warning: the object could not be read */
-    GCSPLAN_FINDING_PROBE_UNAVAILABLE = 42 /* info: the source has no contents to read */
+    GCSPLAN_FINDING_PROBE_UNAVAILABLE = 42,/* info: the source has no contents to read */
+    GCSPLAN_FINDING_NOT_FHIR = 43,         /* error: not JSON, or JSON without resourceType */
+    GCSPLAN_FINDING_FHIR_CONTENT_STRUCTURE = 44, /* error: the content structure does not fit */
+    GCSPLAN_FINDING_FHIR_BUNDLE_AS_RESOURCE = 45,/* warning: Bundles stored as Bundle resources */
+    GCSPLAN_FINDING_FHIR_MISSING_ID = 46,  /* error: resources without "id" fail to import */
+    GCSPLAN_FINDING_AGENT_NO_ACCESS = 60,  /* error: no policy read lets the agent read objects */
+    GCSPLAN_FINDING_AGENT_ACCESS_CONDITIONAL = 61, /* warning: only under IAM conditions */
+    GCSPLAN_FINDING_AGENT_ACCESS_UNDECIDED = 62,   /* warning: groups, unknown roles, ... */
+    GCSPLAN_FINDING_ACCESS_UNCHECKED = 63  /* info: the policy or the project could not be read */
 } gcsplan_finding_code;
 
 /* Bytes the probe reads: the 128-byte preamble and "DICM". */
@@ -93,6 +122,15 @@ typedef enum gcsplan_finding_code {
 #define GCSPLAN_PROBE_PARALLEL_MAX 1024
 /* Distinct kinds (extensions, content types) a finding tallies. */
 #define GCSPLAN_FINDING_KINDS_MAX 8
+/* Objects whose content the store checks sample, by default and at most. */
+#define GCSPLAN_PREFLIGHT_SAMPLE_DEFAULT 20
+#define GCSPLAN_PREFLIGHT_SAMPLE_MAX 256
+
+/* Which checks run (gcsplan_preflight_options.checks); 0 means all that
+ * apply. */
+#define GCSPLAN_PREFLIGHT_CHECK_NAMES 0x1u   /* matched names, sizes, nothing matched */
+#define GCSPLAN_PREFLIGHT_CHECK_CONTENT 0x2u /* the probe, the store's content sample */
+#define GCSPLAN_PREFLIGHT_CHECK_ACCESS 0x4u  /* the Cloud Healthcare Service Agent's access */
 
 /* One example object of a finding. */
 typedef struct gcsplan_finding_example {
@@ -103,6 +141,8 @@ typedef struct gcsplan_finding_example {
     size_t head_len;
     const char *detail;           /* a short note ("HTTP 404", ".txt"), or "" */
 } gcsplan_finding_example;
+/* head is set for NOT_DICOM and NOT_FHIR: at most GCSPLAN_PROBE_BYTES of
+ * what was read. */
 
 /* A tally entry: an extension, a content kind. */
 typedef struct gcsplan_finding_kind {
@@ -137,7 +177,9 @@ typedef struct gcsplan_probe_stats {
 /* Called from inside add() and finish() at most every progress_interval_ms. */
 typedef void (*gcsplan_probe_progress_fn)(const gcsplan_probe_stats *stats, void *ctx);
 
-#define GCSPLAN_PREFLIGHT_OPTIONS_VERSION 1
+/* Version 2 added the store checks; a version 1 struct (without them) is
+ * still accepted. */
+#define GCSPLAN_PREFLIGHT_OPTIONS_VERSION 2
 typedef struct gcsplan_preflight_options {
     unsigned int version;                /* GCSPLAN_PREFLIGHT_OPTIONS_VERSION */
     const gcsplan_allocator *allocator;  /* NULL: the C library's */
@@ -153,20 +195,34 @@ typedef struct gcsplan_preflight_options {
     gcsplan_probe_progress_fn progress;
     void *progress_ctx;
     unsigned int progress_interval_ms; /* 0: 200 */
+    /* Version 2: the store checks. store is a DICOM or FHIR store's name
+     * (gcsplan_store_parse); NULL: none of them. Borrowed. */
+    const char *store;
+    /* FHIR: BUNDLE (NULL, the API's default), RESOURCE, BUNDLE_PRETTY or
+     * RESOURCE_PRETTY; for a DICOM store it must be NULL. Borrowed. */
+    const char *content_structure;
+    uint64_t project_number;    /* the store's project; 0: asked of Resource Manager */
+    unsigned int sample_max;    /* 0: GCSPLAN_PREFLIGHT_SAMPLE_DEFAULT */
+    unsigned int checks;        /* GCSPLAN_PREFLIGHT_CHECK_* bits; 0: all that apply */
 } gcsplan_preflight_options;
 #define GCSPLAN_PREFLIGHT_OPTIONS_INIT \
-    { GCSPLAN_PREFLIGHT_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, 0 }
+    { GCSPLAN_PREFLIGHT_OPTIONS_VERSION, NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, 0, \
+      NULL, NULL, 0, 0, 0 }
 
 /* Create a pre-flight for pattern (borrowed: it must outlive it). On success
  * *out owns it; free it with gcsplan_preflight_free(). Sends nothing yet.
- * Thread-safe. */
+ * GCSPLAN_EINVAL for a store that is not one, a content structure that is
+ * not one or is given with a DICOM store, or probe with a FHIR store (its
+ * objects are sampled, not DICM-probed). Thread-safe. */
 GCSPLAN_API int gcsplan_preflight_new(gcsplan_preflight **out, const gcsplan_pattern *pattern,
                                       const gcsplan_preflight_options *opts, gcsplan_error *err);
 
 /* Account for one matched object (copied as needed; obj stays the
  * caller's). With probe set this may wait for a free probe slot, running
- * requests. Returns 0 or an error code (GCSPLAN_ENOMEM, GCSPLAN_ESOURCE when
- * the probe's transport itself fails), with err filled. */
+ * requests. With the store's content check it may keep the object for the
+ * sample (folder placeholders and objects of size 0 never are). Returns 0
+ * or an error code (GCSPLAN_ENOMEM, GCSPLAN_ESOURCE when the probe's
+ * transport itself fails), with err filled. */
 GCSPLAN_API int gcsplan_preflight_add(gcsplan_preflight *pf, const gcsplan_object *obj,
                                       gcsplan_error *err);
 
@@ -178,10 +234,13 @@ GCSPLAN_API int gcsplan_preflight_add_candidate(gcsplan_preflight *pf, const gcs
                                                 gcsplan_error *err);
 
 /* Finish: wait for the probe, run the nothing-matched analysis when no
- * object was added (and a source was given), and build the findings. Call it
- * once, after a complete listing. Returns 0 or an error code with err filled
- * (the analysis listing or the probe's transport failed); the findings made
- * so far stay readable. */
+ * object was added (and a source was given), read the store's content
+ * sample and check the agent's access (with a store and a source), and
+ * build the findings. Call it once, after a complete listing. Returns 0 or
+ * an error code with err filled (the analysis listing, or the transport of
+ * the probe or of the access check failed, or an endpoint was refused);
+ * the findings made so far stay readable. A server's refusal (403, 404, an
+ * unknown project) is a finding, not an error. */
 GCSPLAN_API int gcsplan_preflight_finish(gcsplan_preflight *pf, gcsplan_error *err);
 
 /* Number of findings (0 before finish()). Findings are ordered by severity,
@@ -195,7 +254,8 @@ GCSPLAN_API const gcsplan_finding *gcsplan_preflight_finding(const gcsplan_prefl
 /* The highest severity among the findings, or -1 when there are none. */
 GCSPLAN_API int gcsplan_preflight_worst(const gcsplan_preflight *pf);
 
-/* Objects added, their bytes, candidates examined, objects probed. */
+/* Objects added, their bytes, candidates examined, objects probed (by the
+ * DICM probe or the store's content sample). */
 typedef struct gcsplan_preflight_totals {
     const char *uri;            /* the pattern's URI */
     uint64_t objects, bytes, examined, probed;
@@ -204,6 +264,44 @@ typedef struct gcsplan_preflight_totals {
 } gcsplan_preflight_totals;
 GCSPLAN_API void gcsplan_preflight_totals_get(const gcsplan_preflight *pf,
                                               gcsplan_preflight_totals *t);
+
+/* What the access check found (gcsplan_preflight_store_get). */
+typedef enum gcsplan_access_verdict {
+    GCSPLAN_ACCESS_NOT_CHECKED = 0, /* no store, no live source, or the check was not asked for */
+    GCSPLAN_ACCESS_GRANTED = 1,     /* roles granted unconditionally hold get and list */
+    GCSPLAN_ACCESS_CONDITIONAL = 2, /* only with bindings that have conditions */
+    GCSPLAN_ACCESS_UNDECIDED = 3,   /* only through groups or roles of unknown permissions */
+    GCSPLAN_ACCESS_NONE = 4,        /* nothing in the policies read reaches it */
+    GCSPLAN_ACCESS_UNKNOWN = 5      /* a policy or the project could not be read */
+} gcsplan_access_verdict;
+
+/* What the store checks found (gcsplan_preflight_store_get). */
+#define GCSPLAN_PREFLIGHT_STORE_RESULT_VERSION 1
+typedef struct gcsplan_preflight_store_result {
+    unsigned int version;       /* GCSPLAN_PREFLIGHT_STORE_RESULT_VERSION, set by the caller */
+    const char *store;          /* the store checked against, or NULL without one */
+    int kind;                   /* gcsplan_store_kind (gcsplan/plandoc.h), 0 without a store */
+    const char *content_structure; /* FHIR: the one the content was checked against; else NULL */
+    uint64_t sampled;           /* objects of the content sample read */
+    uint64_t undecided;         /* FHIR: of those, objects whose first bytes (empty, or no
+                                 * "resourceType" in them) do not tell their structure */
+    int access;                 /* gcsplan_access_verdict */
+    const char *member;         /* "serviceAccount:service-N@gcp-sa-healthcare.iam.gserviceaccount.com", or "" */
+    uint64_t project_number;    /* the store's project number; 0 when not known */
+    const char *granted_by;     /* GRANTED, CONDITIONAL: the roles, where, to whom; else "" */
+    const char *detail;         /* NONE, UNDECIDED, UNKNOWN: what was read and what was not; else "" */
+} gcsplan_preflight_store_result;
+#define GCSPLAN_PREFLIGHT_STORE_RESULT_INIT \
+    { GCSPLAN_PREFLIGHT_STORE_RESULT_VERSION, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL }
+
+/* What the store checks found, into *out (its version set by the caller;
+ * strings borrowed from pf, valid while it lives). Returns 0, or
+ * GCSPLAN_EINVAL for a NULL argument or an unknown version. */
+GCSPLAN_API int gcsplan_preflight_store_get(const gcsplan_preflight *pf,
+                                            gcsplan_preflight_store_result *out);
+/* "not-checked", "granted", "conditional", "undecided", "none", "unknown".
+ * Static storage; thread-safe. */
+GCSPLAN_API const char *gcsplan_access_verdict_name(int verdict);
 
 /* Stable kebab-case name of a code ("case-mismatch"), "unknown" otherwise.
  * Static storage; thread-safe. */

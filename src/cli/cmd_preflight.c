@@ -211,6 +211,75 @@ void preflight_args_free(preflight_args *a)
     a->pf = NULL;
 }
 
+/* The store checks: options of gcsplan preflight alone (ls and plan keep
+ * the shared group; plan has a --store of its own). */
+static const struct option store_options[] = {
+    { "store", required_argument, NULL, OPT_STORE },
+    { "content-structure", required_argument, NULL, OPT_CONTENT_STRUCTURE },
+    { "project-number", required_argument, NULL, OPT_PROJECT_NUMBER },
+    { "sample", required_argument, NULL, OPT_SAMPLE },
+    { NULL, 0, NULL, 0 },
+};
+
+static int store_take(void *state, int id, const char *v, const char *cmd)
+{
+    preflight_args *a = state;
+    gcsplan_store st;
+    unsigned long n;
+    uint64_t number;
+    switch (id) {
+    case OPT_STORE:
+        if (gcsplan_store_parse(&st, v, strlen(v), NULL) != 0)
+            return diag_usage(cmd, "--store is projects/P/locations/L/datasets/D/dicomStores/S "
+                                   "or .../fhirStores/S, not '%s'", v), -1;
+        a->opts.store = v;
+        return 0;
+    case OPT_CONTENT_STRUCTURE:
+        if (!gcsplan_content_structure_valid(v, strlen(v)))
+            return diag_usage(cmd, "--content-structure is BUNDLE, RESOURCE, BUNDLE_PRETTY or "
+                                   "RESOURCE_PRETTY, not '%s'", v), -1;
+        a->opts.content_structure = v;
+        return 0;
+    case OPT_PROJECT_NUMBER:
+        if (gcsplan__parse_u64(v, strlen(v), UINT64_MAX, &number) != 0 || number == 0)
+            return diag_usage(cmd, "--project-number needs a project number (digits), not "
+                                   "'%s'", v), -1;
+        a->opts.project_number = number;
+        return 0;
+    case OPT_SAMPLE:
+        if (count_opt(cmd, "--sample", v, GCSPLAN_PREFLIGHT_SAMPLE_MAX, &n) != 0)
+            return -1;
+        a->opts.sample_max = (unsigned int)n;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* The rules between the store options and the others. 0, or -1 after a
+ * usage error. */
+static int store_rules(const preflight_args *a)
+{
+    const gcsplan_preflight_options *o = &a->opts;
+    gcsplan_store st;
+    if (o->store == NULL) {
+        const char *alone = o->content_structure ? "--content-structure"
+                            : o->project_number ? "--project-number"
+                            : o->sample_max ? "--sample" : NULL;
+        if (alone != NULL)
+            return diag_usage("preflight", "%s is for the store checks: give --store", alone), -1;
+        return 0;
+    }
+    gcsplan_store_parse(&st, o->store, strlen(o->store), NULL);
+    if (st.kind == GCSPLAN_STORE_DICOM && o->content_structure != NULL)
+        return diag_usage("preflight", "--content-structure is for FHIR stores; --store names a "
+                                       "DICOM store"), -1;
+    if (st.kind == GCSPLAN_STORE_FHIR && o->probe)
+        return diag_usage("preflight", "--probe reads DICOM files; a FHIR store's objects are "
+                                       "sampled (--sample)"), -1;
+    return 0;
+}
+
 int cmd_preflight(int argc, char **argv)
 {
     source_args src;
@@ -220,9 +289,10 @@ int cmd_preflight(int argc, char **argv)
     gcsplan_lister *l = NULL;
     source_args_init(&src);
     preflight_args_init(&pfa, GCSPLAN_SEVERITY_ERROR);
-    cli_group groups[] = { SOURCE_GROUP(&src), PREFLIGHT_GROUP(&pfa), CLI_JSON_GROUP(&json) };
+    cli_group groups[] = { SOURCE_GROUP(&src), PREFLIGHT_GROUP(&pfa), CLI_JSON_GROUP(&json),
+                           { store_options, store_take, &pfa } };
     cli_operands ops = { NULL, 0 };
-    int rc = cli_parse("preflight", argc, argv, groups, 3, &ops);
+    int rc = cli_parse("preflight", argc, argv, groups, 4, &ops);
     if (rc != CLI_PARSED) {
         status = cli_parse_status(rc);
         goto done;
@@ -233,6 +303,8 @@ int cmd_preflight(int argc, char **argv)
         diag_usage("preflight", "--no-preflight leaves nothing to do");
         goto done;
     }
+    if (store_rules(&pfa) != 0)
+        goto done;
     status = source_args_open(&src, &p, &l);
     if (status == EXIT_YES)
         status = preflight_args_begin(&pfa, p, &src.opts, src.progress);

@@ -37,6 +37,9 @@ enum cli_opt_id {
     /* the pre-flight group (cmd_preflight.c) */
     OPT_PROBE, OPT_NO_PREFLIGHT, OPT_PROBE_PARALLEL, OPT_MAX_OBJECT_SIZE, OPT_EXAMPLES,
     OPT_MAX_EXAMINED, OPT_FAIL_ON,
+    /* preflight's own store checks (cmd_preflight.c); --store and
+     * --content-structure share plan's ids */
+    OPT_PROJECT_NUMBER, OPT_SAMPLE,
     /* the output group */
     OPT_JSON,
     /* plan's own (cmd_plan.c) */

@@ -20,7 +20,8 @@ typedef enum {
     CONTENT_AUTO = 0, /* DICOM for names ending in ".dcm", text otherwise */
     CONTENT_DICOM,
     CONTENT_TEXT,
-    CONTENT_ZERO
+    CONTENT_ZERO,
+    CONTENT_FILE      /* the bytes of a file named by the listing ("file") */
 } content_kind;
 
 typedef struct bucket bucket;
@@ -59,10 +60,14 @@ void bucket_free(bucket *b);
 size_t bucket_find(const bucket *b, const char *name, size_t len);
 
 /* Loads a JSON Lines listing: one {"name": str, "size": number|decimal string}
- * per line, optional "content": "dicom"|"text"|"zero" or "dicom": bool; other
+ * per line, optional "content": "dicom"|"text"|"zero" or "dicom": bool, or
+ * "file": PATH (the object's bytes are that file's, read at load time, a path
+ * relative to the listing's directory; "size" may then be left out); other
  * keys ignored, blank lines skipped; a later duplicate name replaces an earlier
  * one. On error returns NULL and writes a message naming the line to err. */
 bucket *bucket_file_load(const char *id, const char *path, char *err, size_t errlen);
+/* The bytes of object i when its content is CONTENT_FILE, else NULL. */
+const char *bucket_file_data(const bucket *b, size_t i, size_t *len);
 
 /* Parses a generator spec (see docs/test-server.md):
  *   COUNTS[:TEMPLATE[:SIZE]]   e.g. 1000x10x100:studies/S%d/series-%d/IM-%d.dcm

@@ -13,12 +13,17 @@
 #define LINE_MAX_BYTES (64 * 1024)
 /* About 100 bytes each in memory: a few GiB at most. */
 #define OBJECTS_MAX ((size_t)50 * 1000 * 1000)
+/* Objects whose bytes come from a file ("file"): fixtures, held in memory. */
+#define FILE_BYTES_MAX ((size_t)16 << 20)
+#define FILES_BYTES_MAX ((size_t)256 << 20)
 
 typedef struct {
     char *name;
     size_t len;
     uint64_t size;
     content_kind content;
+    char *data; /* CONTENT_FILE: the file's bytes */
+    size_t datalen;
     size_t seq; /* line order, so that a later duplicate wins */
 } file_obj;
 
@@ -27,6 +32,12 @@ typedef struct {
     file_obj *objs;
     size_t n;
 } file_bucket;
+
+/* Where "file" paths start, and how much they hold so far. */
+typedef struct {
+    char dir[4096];
+    size_t total;
+} load_ctx;
 
 static size_t fb_count(const bucket *b) { return ((const file_bucket *)b)->n; }
 
@@ -62,13 +73,52 @@ static size_t fb_lower_bound(const bucket *b, const char *key, size_t keylen)
 static void fb_destroy(bucket *b)
 {
     file_bucket *fb = (file_bucket *)b;
-    for (size_t i = 0; i < fb->n; i++)
+    for (size_t i = 0; i < fb->n; i++) {
         free(fb->objs[i].name);
+        free(fb->objs[i].data);
+    }
     free(fb->objs);
 }
 
 static const struct bucket_ops file_ops = {fb_count, fb_name, fb_size, fb_content,
                                            fb_lower_bound, fb_destroy};
+
+const char *bucket_file_data(const bucket *b, size_t i, size_t *len)
+{
+    *len = 0;
+    if (b->ops != &file_ops)
+        return NULL;
+    const file_obj *o = &((const file_bucket *)b)->objs[i];
+    *len = o->datalen;
+    return o->data;
+}
+
+/* Reads the file an object's "file" names into o. */
+static int load_data(load_ctx *lc, const char *rel, file_obj *o, char *err, size_t errlen)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s%s", rel[0] == '/' ? "" : lc->dir, rel);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "\"file\": %.200s: %s", rel, strerror(errno));
+        return -1;
+    }
+    char *buf = malloc(FILE_BYTES_MAX + 1);
+    size_t n = buf ? fread(buf, 1, FILE_BYTES_MAX + 1, f) : 0;
+    int bad = !buf || ferror(f);
+    fclose(f);
+    if (bad || n > FILE_BYTES_MAX || lc->total + n > FILES_BYTES_MAX) {
+        free(buf);
+        snprintf(err, errlen, "\"file\": %.200s: unreadable, or over %zu bytes (%zu in all)",
+                 rel, FILE_BYTES_MAX, FILES_BYTES_MAX);
+        return -1;
+    }
+    lc->total += n;
+    o->data = buf;
+    o->datalen = n;
+    o->content = CONTENT_FILE;
+    return 0;
+}
 
 static int obj_cmp(const void *a, const void *b)
 {
@@ -98,8 +148,35 @@ static int has_nul_escape(const char *line)
     return 0;
 }
 
+/* "content" or "dicom" into o->content. Returns 0, or -1 with a message. */
+static int content_of(yajl_val v, file_obj *o, char *err, size_t errlen)
+{
+    const char *cp[] = {"content", NULL}, *dp[] = {"dicom", NULL};
+    o->content = CONTENT_AUTO;
+    yajl_val c = yajl_tree_get(v, cp, yajl_t_string);
+    yajl_val d = yajl_tree_get(v, dp, yajl_t_any);
+    if (c) {
+        const char *s = YAJL_GET_STRING(c);
+        if (!strcmp(s, "dicom"))
+            o->content = CONTENT_DICOM;
+        else if (!strcmp(s, "text"))
+            o->content = CONTENT_TEXT;
+        else if (!strcmp(s, "zero"))
+            o->content = CONTENT_ZERO;
+        else {
+            snprintf(err, errlen, "\"content\" must be dicom, text or zero");
+            return -1;
+        }
+    } else if (d && YAJL_IS_TRUE(d)) {
+        o->content = CONTENT_DICOM;
+    } else if (d && YAJL_IS_FALSE(d)) {
+        o->content = CONTENT_TEXT;
+    }
+    return 0;
+}
+
 /* Parses one line into o. Returns 0, or -1 with a message. */
-static int parse_line(const char *line, file_obj *o, char *err, size_t errlen)
+static int parse_line(load_ctx *lc, const char *line, file_obj *o, char *err, size_t errlen)
 {
     if (has_nul_escape(line)) {
         snprintf(err, errlen, "a name cannot hold NUL (\\u0000)");
@@ -117,11 +194,17 @@ static int parse_line(const char *line, file_obj *o, char *err, size_t errlen)
         goto out;
     }
     const char *np[] = {"name", NULL}, *sp[] = {"size", NULL};
-    const char *cp[] = {"content", NULL}, *dp[] = {"dicom", NULL};
+    const char *cp[] = {"content", NULL}, *dp[] = {"dicom", NULL}, *fp[] = {"file", NULL};
     yajl_val name = yajl_tree_get(v, np, yajl_t_string);
     yajl_val size = yajl_tree_get(v, sp, yajl_t_any);
+    yajl_val file = yajl_tree_get(v, fp, yajl_t_any);
     const char *nm = name ? YAJL_GET_STRING(name) : NULL;
-    if (!nm || !size) {
+    memset(o, 0, sizeof *o);
+    if (file && (!YAJL_IS_STRING(file) || !*YAJL_GET_STRING(file))) {
+        snprintf(err, errlen, "\"file\" must be a path");
+        goto out;
+    }
+    if (!nm || (!size && !file)) {
         snprintf(err, errlen, "needs \"name\" (string) and \"size\"");
         goto out;
     }
@@ -130,10 +213,12 @@ static int parse_line(const char *line, file_obj *o, char *err, size_t errlen)
         snprintf(err, errlen, "object name must be 1..%d bytes", BUCKET_NAME_MAX);
         goto out;
     }
-    const char *digits = NULL;
-    if (YAJL_IS_STRING(size))
+    if (file && load_data(lc, YAJL_GET_STRING(file), o, err, errlen) != 0)
+        goto out;
+    const char *digits = NULL; /* without "size", a "file" gives its own below */
+    if (size && YAJL_IS_STRING(size))
         digits = YAJL_GET_STRING(size);
-    else if (YAJL_IS_NUMBER(size))
+    else if (size && YAJL_IS_NUMBER(size))
         /* the number's own text: sizes from 2^63 to 2^64-1 overflow yajl's
          * integer but are still digits */
         digits = YAJL_GET_NUMBER(size);
@@ -141,29 +226,23 @@ static int parse_line(const char *line, file_obj *o, char *err, size_t errlen)
     errno = 0;
     unsigned long long sz = digits && digits[0] >= '0' && digits[0] <= '9'
                                 ? strtoull(digits, &end, 10) : 0;
-    if (!digits || !end || *end || errno) {
+    if (size && (!digits || !end || *end || errno)) {
         snprintf(err, errlen, "\"size\" must be a non-negative integer or decimal string");
         goto out;
     }
-    o->content = CONTENT_AUTO;
-    yajl_val c = yajl_tree_get(v, cp, yajl_t_string);
-    yajl_val d = yajl_tree_get(v, dp, yajl_t_any);
-    if (c) {
-        const char *s = YAJL_GET_STRING(c);
-        if (!strcmp(s, "dicom"))
-            o->content = CONTENT_DICOM;
-        else if (!strcmp(s, "text"))
-            o->content = CONTENT_TEXT;
-        else if (!strcmp(s, "zero"))
-            o->content = CONTENT_ZERO;
-        else {
-            snprintf(err, errlen, "\"content\" must be dicom, text or zero");
+    if (file) {
+        if (size && sz != o->datalen) {
+            snprintf(err, errlen, "\"size\" is %llu but the file holds %zu bytes", sz,
+                     o->datalen);
             goto out;
         }
-    } else if (d && YAJL_IS_TRUE(d)) {
-        o->content = CONTENT_DICOM;
-    } else if (d && YAJL_IS_FALSE(d)) {
-        o->content = CONTENT_TEXT;
+        sz = o->datalen;
+        if (yajl_tree_get(v, cp, yajl_t_any) || yajl_tree_get(v, dp, yajl_t_any)) {
+            snprintf(err, errlen, "\"file\" gives the content: no \"content\" or \"dicom\"");
+            goto out;
+        }
+    } else if (content_of(v, o, err, errlen) != 0) {
+        goto out;
     }
     o->name = strdup(nm);
     if (!o->name) {
@@ -174,6 +253,10 @@ static int parse_line(const char *line, file_obj *o, char *err, size_t errlen)
     o->size = sz;
     rc = 0;
 out:
+    if (rc != 0) {
+        free(o->data);
+        o->data = NULL;
+    }
     yajl_tree_free(v);
     return rc;
 }
@@ -204,6 +287,11 @@ bucket *bucket_file_load(const char *id, const char *path, char *err, size_t err
         return NULL;
     }
     file_bucket *fb = calloc(1, sizeof *fb);
+    load_ctx lc;
+    memset(&lc, 0, sizeof lc);
+    const char *slash = strrchr(path, '/');
+    if (slash && (size_t)(slash - path) + 2 < sizeof lc.dir)
+        memcpy(lc.dir, path, (size_t)(slash - path) + 1);
     size_t cap = 0;
     char *line = NULL;
     size_t linecap = 0;
@@ -240,7 +328,7 @@ bucket *bucket_file_load(const char *id, const char *path, char *err, size_t err
             cap = ncap;
         }
         char msg[300];
-        if (parse_line(line, &fb->objs[fb->n], msg, sizeof msg) != 0) {
+        if (parse_line(&lc, line, &fb->objs[fb->n], msg, sizeof msg) != 0) {
             snprintf(err, errlen, "%s:%lu: %s", path, lineno, msg);
             ok = 0;
             break;
@@ -265,6 +353,7 @@ bucket *bucket_file_load(const char *id, const char *path, char *err, size_t err
     for (size_t i = 0; i < fb->n; i++) {
         if (w > 0 && obj_cmp(&fb->objs[w - 1], &fb->objs[i]) == 0) {
             free(fb->objs[w - 1].name);
+            free(fb->objs[w - 1].data);
             fb->objs[w - 1] = fb->objs[i];
             continue;
         }

@@ -43,6 +43,11 @@ void content_fill(const content_src *c, uint64_t off, char *out, size_t n)
         for (size_t i = 0; i < n; i++)
             out[i] = c->line[(off + i) % c->linelen];
         break;
+    case CONTENT_FILE:
+        /* The object's size is the file's: a read never goes past it. */
+        for (size_t i = 0; i < n; i++)
+            out[i] = off + i < c->datalen ? c->data[off + i] : 0;
+        break;
     default:
         memset(out, 0, n);
     }

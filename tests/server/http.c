@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <yajl/yajl_tree.h>
 
 /* POST bodies are tiny form posts to /token; anything larger is refused. */
 #define UPLOAD_MAX 65536
@@ -766,6 +767,8 @@ static enum MHD_Result do_media(req *r, bucket *b, size_t idx)
         return MHD_NO;
     content_kind ck = bucket_content(b, idx);
     content_init(&src->content, ck, name, len);
+    if (ck == CONTENT_FILE)
+        src->content.data = bucket_file_data(b, idx, &src->content.datalen);
     src->base = rr == 0 ? lo : 0;
     src->total = size == 0 ? 0 : rr == 0 ? hi - lo + 1 : size;
     struct MHD_Response *resp = body_response(r, src);
@@ -1138,8 +1141,73 @@ static enum MHD_Result google_error(req *r, unsigned code, const char *status, c
     return send_json(r, code, &b);
 }
 
-/* GET /v1/projects/ID and /v3/projects/ID (ID or project number). */
-static enum MHD_Result do_project(req *r, const char *url)
+/* POST /v1/projects/ID:getIamPolicy and /v3/projects/ID:getIamPolicy: the
+ * policy of a project the caller can see. Conditional bindings only for a
+ * request of version 3 ({"options": {"requestedPolicyVersion": 3}}), as for
+ * buckets. */
+static enum MHD_Result do_project_iam(req *r, const char *id, const sbuf *body)
+{
+    const project *p = project_find(id);
+    if (!p)
+        return google_error(r, 403, "PERMISSION_DENIED", "The caller does not have permission");
+    const iam_policy *pol = project_iam_find(p->id);
+    if (pol && pol->deny) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "The caller does not have permission "
+                 "resourcemanager.projects.getIamPolicy on project %s.", p->id);
+        return google_error(r, 403, "PERMISSION_DENIED", msg);
+    }
+    long want = 0;
+    if (body->len > 0) {
+        char *text = strndup(body->data, body->len);
+        yajl_val v = text ? yajl_tree_parse(text, NULL, 0) : NULL;
+        const char *path[] = {"options", "requestedPolicyVersion", NULL};
+        yajl_val n = v ? yajl_tree_get(v, path, yajl_t_number) : NULL;
+        if (n && YAJL_IS_INTEGER(n))
+            want = (long)YAJL_GET_INTEGER(n);
+        yajl_tree_free(v);
+        free(text);
+    }
+    if (pol && pol->conditional && want != 3)
+        return google_error(r, 400, "INVALID_ARGUMENT",
+                            "The policy of this project has conditional role bindings: request "
+                            "it with options.requestedPolicyVersion 3.");
+    sbuf out;
+    sbuf_init(&out);
+    project_iam_render(&out, pol);
+    return send_json(r, 200, &out);
+}
+
+/* GET /v1/roles/X, /v1/projects/P/roles/X, /v1/organizations/O/roles/X (IAM). */
+static enum MHD_Result do_role(req *r, const char *name)
+{
+    stats_inc(ST_REQ_ROLE);
+    if (!authorized(r))
+        return google_error(r, 401, "UNAUTHENTICATED",
+                            "Request had invalid authentication credentials.");
+    if (strcmp(r->method, "GET") != 0)
+        return google_error(r, 405, "UNIMPLEMENTED", "Method not allowed by this test server.");
+    const role_def *d = role_find(name);
+    if (!d) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "The role named %.300s was not found.", name);
+        return google_error(r, 404, "NOT_FOUND", msg);
+    }
+    if (d->deny) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "Permission 'iam.roles.get' denied on resource '%.300s' (or "
+                 "it may not exist).", name);
+        return google_error(r, 403, "PERMISSION_DENIED", msg);
+    }
+    sbuf out;
+    sbuf_init(&out);
+    role_render(&out, d);
+    return send_json(r, 200, &out);
+}
+
+/* GET /v1/projects/ID and /v3/projects/ID (ID or project number); POST
+ * .../ID:getIamPolicy. */
+static enum MHD_Result do_project(req *r, const char *url, const sbuf *body)
 {
     stats_inc(ST_REQ_PROJECT);
     enum MHD_Result ret;
@@ -1152,9 +1220,17 @@ static enum MHD_Result do_project(req *r, const char *url)
                             "credential. See https://developers.google.com/identity/sign-in/"
                             "web/devconsole-project.");
     const char *id = url + 13;
+    const char *colon = strchr(id, ':');
+    if (colon && !strcmp(colon, ":getIamPolicy") && colon > id && !memchr(id, '/', (size_t)(colon - id))) {
+        if (strcmp(r->method, "POST") != 0)
+            return google_error(r, 405, "UNIMPLEMENTED", "Method not allowed by this test server.");
+        char pid[80];
+        snprintf(pid, sizeof pid, "%.*s", (int)(colon - id < 79 ? colon - id : 79), id);
+        return do_project_iam(r, pid, body);
+    }
     if (strcmp(r->method, "GET") != 0)
         return google_error(r, 405, "UNIMPLEMENTED", "Method not allowed by this test server.");
-    if (!*id || strchr(id, '/') || strchr(id, ':'))
+    if (!*id || strchr(id, '/') || colon)
         return google_error(r, 404, "NOT_FOUND", "Not Found");
     const project *p = project_find(id);
     if (!p)
@@ -1230,8 +1306,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return do_token(&r, st);
     if (!strncmp(url, "/computeMetadata/", 17))
         return do_metadata(&r, url);
+    if (!strncmp(url, "/v1/roles/", 10) || !strncmp(url, "/v1/organizations/", 18) ||
+        (!strncmp(url, "/v1/projects/", 13) && strstr(url + 13, "/roles/")))
+        return do_role(&r, url + 4);
     if (!strncmp(url, "/v1/projects/", 13) || !strncmp(url, "/v3/projects/", 13))
-        return do_project(&r, url);
+        return do_project(&r, url, &st->upload);
     if (!strncmp(url, "/download/storage/v1/b", 22))
         return route_storage(&r, url + 22, 1);
     if (!strncmp(url, "/storage/v1/b", 13) && (url[13] == '\0' || url[13] == '/'))

@@ -10,8 +10,12 @@
 
 static iam_policy policies[IAM_MAX_BUCKETS];
 static size_t n_policies;
+static iam_policy project_policies[PROJECTS_MAX];
+static size_t n_project_policies;
 static project projects[PROJECTS_MAX];
 static size_t n_projects;
+static role_def roles[ROLES_MAX];
+static size_t n_roles;
 
 /* ---- policies ---------------------------------------------------------------- */
 
@@ -149,22 +153,29 @@ out:
     return rc;
 }
 
-int iam_add(const char *spec, char *err, size_t errlen)
+/* KEY=FILE.json | KEY=deny into table[*n] (bucket policies, project policies). */
+static int policy_add(iam_policy *table, size_t *n, size_t max, const char *spec,
+                      const char *what, const char *key, char *err, size_t errlen)
 {
     const char *eq = strchr(spec, '=');
-    if (!eq || eq == spec || !eq[1] || (size_t)(eq - spec) > 222)
-        return fail(err, errlen, "expected BUCKET=FILE.json or BUCKET=deny", spec);
-    if (n_policies == IAM_MAX_BUCKETS)
-        return fail(err, errlen, "too many buckets", NULL);
-    iam_policy *p = &policies[n_policies];
+    if (!eq || eq == spec || !eq[1] || (size_t)(eq - spec) > 222) {
+        snprintf(err, errlen, "%s: expected %s=FILE.json or %s=deny: %.200s", what, key, key,
+                 spec);
+        return -1;
+    }
+    if (*n == max)
+        return fail(err, errlen, "too many policies", NULL);
+    iam_policy *p = &table[*n];
     memset(p, 0, sizeof *p);
     p->bucket = strndup(spec, (size_t)(eq - spec));
     if (!p->bucket)
         return fail(err, errlen, "out of memory", NULL);
-    if (iam_find(p->bucket)) {
-        free(p->bucket);
-        return fail(err, errlen, "bucket given twice", spec);
-    }
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(table[i].bucket, p->bucket)) {
+            free(p->bucket);
+            snprintf(err, errlen, "%s: %s given twice: %.200s", what, key, spec);
+            return -1;
+        }
     if (!strcmp(eq + 1, "deny")) {
         p->deny = 1;
     } else if (load_policy(p, eq + 1, err, errlen) != 0) {
@@ -173,8 +184,49 @@ int iam_add(const char *spec, char *err, size_t errlen)
         free(p->etag);
         return -1;
     }
-    n_policies++;
+    (*n)++;
     return 0;
+}
+
+int iam_add(const char *spec, char *err, size_t errlen)
+{
+    return policy_add(policies, &n_policies, IAM_MAX_BUCKETS, spec, "--iam", "BUCKET", err,
+                      errlen);
+}
+
+int project_iam_add(const char *spec, char *err, size_t errlen)
+{
+    return policy_add(project_policies, &n_project_policies, PROJECTS_MAX, spec, "--project-iam",
+                      "ID", err, errlen);
+}
+
+const iam_policy *project_iam_find(const char *id)
+{
+    for (size_t i = 0; i < n_project_policies; i++)
+        if (!strcmp(project_policies[i].bucket, id))
+            return &project_policies[i];
+    return NULL;
+}
+
+const char *project_iam_unknown(void)
+{
+    for (size_t i = 0; i < n_project_policies; i++)
+        if (!project_find(project_policies[i].bucket))
+            return project_policies[i].bucket;
+    return NULL;
+}
+
+void project_iam_render(sbuf *b, const iam_policy *p)
+{
+    long version = p && p->version ? p->version : p && p->conditional ? 3 : 1;
+    sbuf_puts(b, "{\"version\":");
+    sbuf_u64(b, (uint64_t)version);
+    sbuf_puts(b, ",\"etag\":\"");
+    sbuf_puts(b, p && p->etag ? p->etag : "BwXhqDvsY5Y=");
+    sbuf_puts(b, "\",\"bindings\":");
+    sbuf_puts(b, p ? p->bindings
+                   : "[{\"role\":\"roles/owner\",\"members\":[\"user:owner@example.com\"]}]");
+    sbuf_puts(b, "}\n");
 }
 
 const iam_policy *iam_find(const char *bucket)
@@ -226,14 +278,26 @@ void iam_render(sbuf *b, const fmask *m, const char *bucket, const iam_policy *p
     sbuf_puts(b, "}\n");
 }
 
+static void free_policies(iam_policy *table, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++) {
+        free(table[i].bucket);
+        free(table[i].bindings);
+        free(table[i].etag);
+    }
+    *n = 0;
+}
+
 void iam_free_all(void)
 {
-    for (size_t i = 0; i < n_policies; i++) {
-        free(policies[i].bucket);
-        free(policies[i].bindings);
-        free(policies[i].etag);
+    free_policies(policies, &n_policies);
+    free_policies(project_policies, &n_project_policies);
+    for (size_t i = 0; i < n_roles; i++) {
+        free(roles[i].name);
+        for (size_t k = 0; k < roles[i].nperms; k++)
+            free(roles[i].perms[k]);
     }
-    n_policies = 0;
+    n_roles = 0;
 }
 
 /* ---- projects -------------------------------------------------------------------- */
@@ -322,4 +386,110 @@ void project_render_v3(sbuf *b, const project *p)
     sbuf_puts(b, ",\"etag\":\"W/\\\"");
     sbuf_puts(b, p->number);
     sbuf_puts(b, "\\\"\"}\n");
+}
+
+/* ---- roles ----------------------------------------------------------------------- */
+
+/* roles/X, projects/P/roles/X, organizations/O/roles/X, in the characters
+ * role names use. */
+static int role_name_ok(const char *n, size_t len)
+{
+    char buf[300];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, n, len);
+    buf[len] = '\0';
+    for (size_t i = 0; i < len; i++)
+        if (!((buf[i] >= 'a' && buf[i] <= 'z') || (buf[i] >= 'A' && buf[i] <= 'Z') ||
+              (buf[i] >= '0' && buf[i] <= '9') || strchr("._-/", buf[i])))
+            return 0;
+    char *roles_at = strstr(buf, "roles/");
+    if (!roles_at || !roles_at[6] || strchr(roles_at + 6, '/'))
+        return 0;
+    if (roles_at == buf)
+        return 1;
+    const char *kinds[] = {"projects/", "organizations/"};
+    for (int k = 0; k < 2; k++) {
+        size_t kl = strlen(kinds[k]);
+        if (!strncmp(buf, kinds[k], kl) && roles_at > buf + kl && roles_at[-1] == '/' &&
+            !memchr(buf + kl, '/', (size_t)(roles_at - 1 - (buf + kl))))
+            return 1;
+    }
+    return 0;
+}
+
+int role_add(const char *spec, char *err, size_t errlen)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq || !role_name_ok(spec, (size_t)(eq - spec))) {
+        snprintf(err, errlen, "--role: expected NAME=PERM[,PERM...] (NAME roles/X, "
+                 "projects/P/roles/X or organizations/O/roles/X): %.200s", spec);
+        return -1;
+    }
+    if (n_roles == ROLES_MAX) {
+        snprintf(err, errlen, "--role: at most %d", ROLES_MAX);
+        return -1;
+    }
+    role_def *r = &roles[n_roles];
+    memset(r, 0, sizeof *r);
+    r->name = strndup(spec, (size_t)(eq - spec));
+    if (!r->name)
+        return fail(err, errlen, "out of memory", NULL);
+    if (role_find(r->name)) {
+        snprintf(err, errlen, "--role: given twice: %.200s", r->name);
+        free(r->name);
+        return -1;
+    }
+    const char *v = eq + 1;
+    if (!strcmp(v, "deny")) {
+        r->deny = 1;
+    } else {
+        if (!strncmp(v, "deleted:", 8)) {
+            r->deleted = 1;
+            v += 8;
+        }
+        while (*v) {
+            const char *comma = strchr(v, ',');
+            size_t n = comma ? (size_t)(comma - v) : strlen(v);
+            if (n == 0 || r->nperms == ROLE_PERMS_MAX) {
+                snprintf(err, errlen, "--role: 1 to %d permissions, comma-separated: %.200s",
+                         ROLE_PERMS_MAX, spec);
+                for (size_t k = 0; k < r->nperms; k++)
+                    free(r->perms[k]);
+                free(r->name);
+                return -1;
+            }
+            r->perms[r->nperms++] = strndup(v, n);
+            v += n + (comma != NULL);
+        }
+    }
+    n_roles++;
+    return 0;
+}
+
+const role_def *role_find(const char *name)
+{
+    for (size_t i = 0; i < n_roles; i++)
+        if (!strcmp(roles[i].name, name))
+            return &roles[i];
+    return NULL;
+}
+
+void role_render(sbuf *b, const role_def *r)
+{
+    const char *title = strrchr(r->name, '/') + 1;
+    sbuf_puts(b, "{\"name\":\"");
+    sbuf_puts(b, r->name); /* checked: role names need no escaping */
+    sbuf_puts(b, "\",\"title\":\"");
+    sbuf_puts(b, title);
+    sbuf_puts(b, "\",\"includedPermissions\":[");
+    for (size_t k = 0; k < r->nperms; k++) {
+        if (k)
+            sbuf_putc(b, ',');
+        sbuf_json_str(b, r->perms[k], strlen(r->perms[k]));
+    }
+    sbuf_puts(b, "],\"stage\":\"GA\",\"etag\":\"BwWKmjvelug=\"");
+    if (r->deleted)
+        sbuf_puts(b, ",\"deleted\":true");
+    sbuf_puts(b, "}\n");
 }

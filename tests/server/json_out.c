@@ -41,6 +41,7 @@ const char *content_type_of(content_kind k)
     switch (k) {
     case CONTENT_DICOM: return "application/dicom";
     case CONTENT_TEXT: return "text/plain";
+    case CONTENT_FILE: return "application/octet-stream";
     default: return "application/octet-stream";
     }
 }

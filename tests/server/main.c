@@ -37,6 +37,10 @@ static const char usage[] =
     "  --iam BUCKET=FILE.json|deny    the bucket's IAM policy (bindings from FILE), or 403\n"
     "  --project ID=NUMBER            a project Resource Manager knows (repeatable; default\n"
     "                                 test-project=123456789012); others are 403\n"
+    "  --project-iam ID=FILE.json|deny  the project's IAM policy (projects.getIamPolicy), or 403\n"
+    "  --role NAME=PERM,...|deleted:PERM,...|deny\n"
+    "                                 an IAM role (roles/X, projects/P/roles/X,\n"
+    "                                 organizations/O/roles/X) and its permissions, or 403\n"
     "  --stats-file FILE              write the stats JSON there at exit\n"
     "  --max-lifetime SECONDS         exit by itself after this long (default 0: never)\n"
     "  --log                          one line per request on stderr\n"
@@ -205,6 +209,12 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--project")) {
             if (project_add(val, err, sizeof err) != 0)
                 FAIL(err, NULL);
+        } else if (!strcmp(a, "--project-iam")) {
+            if (project_iam_add(val, err, sizeof err) != 0)
+                FAIL(err, NULL);
+        } else if (!strcmp(a, "--role")) {
+            if (role_add(val, err, sizeof err) != 0)
+                FAIL(err, NULL);
         } else if (!strcmp(a, "--hostile")) {
             if (hostile_add(val, err, sizeof err) != 0) {
                 rc = die(err, NULL);
@@ -283,6 +293,10 @@ int main(int argc, char **argv)
     const char *typo = iam_unknown_bucket(served, &cfg);
     if (typo) {
         rc = die("--iam names a bucket that is not served", typo);
+        goto out;
+    }
+    if ((typo = project_iam_unknown()) != NULL) {
+        rc = die("--project-iam names a project that --project does not give", typo);
         goto out;
     }
     if (hostile_needs_alt((unsigned)cfg.n_alt, err, sizeof err)) {

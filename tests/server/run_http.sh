@@ -1,6 +1,7 @@
 #!/bin/bash
 # The JSON API surface checked with curl and jq: error shapes, URL encoding of
-# awkward names, paging, fields, matchGlob, media ranges, credentials.
+# awkward names, paging, fields, matchGlob, media ranges, credentials, objects
+# whose bytes are a file's.
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null || skip "curl is not installed"
@@ -121,4 +122,29 @@ echo "ok: credentials endpoints"
 stop_server
 [ "$(stat requests token)" = 3 ] || fail "token requests were not counted"
 [ "$(stat requests metadata)" = 2 ] || fail "metadata requests were not counted"
+# --- objects whose bytes are a file's ("file" in a listing, relative to it)
+mkdir -p "$WORK/files/sub"
+printf '{"resourceType":"Patient","id":"p1"}\r\n\0\377 binary tail' >"$WORK/files/sub/p.ndjson"
+n=$(wc -c <"$WORK/files/sub/p.ndjson")
+printf '%s\n' '{"name":"fhir/p.ndjson","file":"sub/p.ndjson"}' \
+    "{\"name\":\"abs.bin\",\"file\":\"$WORK/files/sub/p.ndjson\",\"size\":$n}" >"$WORK/files/l.jsonl"
+start_server --bucket f="$WORK/files/l.jsonl"
+curl -s "$BASE/storage/v1/b/f/o" | jq -e --arg n "$n" '[.items[] | {name, size}] ==
+    [{"name": "abs.bin", "size": $n}, {"name": "fhir/p.ndjson", "size": $n}]' >/dev/null ||
+    fail "a file's size is not the object's"
+curl -s -o "$WORK/body" "$BASE/storage/v1/b/f/o/fhir%2Fp.ndjson?alt=media"
+cmp -s "$WORK/body" "$WORK/files/sub/p.ndjson" || fail "a file's bytes are not the object's"
+[ "$(curl -s -o "$WORK/body" -w '%{http_code}' -H 'Range: bytes=38-' \
+    "$BASE/storage/v1/b/f/o/abs.bin?alt=media")" = 206 ] &&
+    cmp -s "$WORK/body" <(tail -c +39 "$WORK/files/sub/p.ndjson") || fail "a range of a file"
+stop_server
+printf '%s\n' '{"name":"x","file":"sub/p.ndjson","size":7}' >"$WORK/files/bad.jsonl"
+"$SERVER" --bucket f="$WORK/files/bad.jsonl" --max-lifetime 1 >/dev/null 2>"$WORK/err" &&
+    fail "a size other than the file's was accepted"
+grep -q "the file holds $n bytes" "$WORK/err" || fail "size mismatch: $(cat "$WORK/err")"
+printf '%s\n' '{"name":"x","file":"missing"}' >"$WORK/files/bad.jsonl"
+"$SERVER" --bucket f="$WORK/files/bad.jsonl" --max-lifetime 1 >/dev/null 2>"$WORK/err" &&
+    fail "a missing file was accepted"
+grep -q 'bad.jsonl:1: "file": missing' "$WORK/err" || fail "missing file: $(cat "$WORK/err")"
+echo "ok: objects with a file's bytes"
 echo "all HTTP checks passed"

@@ -1,9 +1,11 @@
 #!/bin/bash
-# Bucket IAM policies (GET /storage/v1/b/BUCKET/iam) and Resource Manager
-# projects (GET /v1/projects/ID, /v3/projects/ID): the shapes with curl and
-# jq, then, when the Google Cloud CLI is installed, `gcloud storage buckets
-# get-iam-policy` and `gcloud projects describe` reading them. Without gcloud
-# the curl half still runs and the test exits 77 (skipped).
+# Bucket IAM policies (GET /storage/v1/b/BUCKET/iam), Resource Manager
+# projects (GET /v1/projects/ID, /v3/projects/ID) and their policies (POST
+# .../ID:getIamPolicy), IAM roles (GET /v1/roles/X, /v1/projects/P/roles/X,
+# /v1/organizations/O/roles/X): the shapes with curl and jq, then, when the
+# Google Cloud CLI is installed, `gcloud storage buckets get-iam-policy` and
+# `gcloud projects describe` reading them. Without gcloud the curl half still
+# runs and the test exits 77 (skipped).
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null || skip "curl is not installed"
@@ -77,6 +79,68 @@ jq -e '.projectNumber == "111222333444" and .projectId == "my-project" and .life
 echo "ok: Resource Manager projects (v1, v3, by number, 403 PERMISSION_DENIED, 401)"
 stop_server
 [ "$(stat requests iam)" = 7 ] && [ "$(stat requests project)" = 6 ] || fail "iam/project requests not counted"
+
+# --- project policies (projects.getIamPolicy, v1 and v3) and IAM roles (roles.get)
+cat >"$WORK/project.json" <<EOF
+{"version": 1, "etag": "BwPrj=", "bindings": [
+  {"role": "roles/storage.objectViewer", "members": ["$agent"]},
+  {"role": "roles/owner", "members": ["user:owner@example.com"]}]}
+EOF
+cat >"$WORK/project-cond.json" <<EOF
+{"bindings": [{"role": "roles/storage.objectViewer", "members": ["$agent"],
+  "condition": {"title": "weekdays", "expression": "request.time.getDayOfWeek() < 5"}}]}
+EOF
+start_server --gen-bucket b=1 --project my-project=111222333444 --project cond-project=222 \
+    --project locked-project=333 --project plain-project=444 \
+    --project-iam my-project="$WORK/project.json" --project-iam cond-project="$WORK/project-cond.json" \
+    --project-iam locked-project=deny \
+    --role projects/my-project/roles/reader=storage.objects.get,storage.objects.list \
+    --role organizations/123/roles/lister=storage.objects.list \
+    --role projects/my-project/roles/old=deleted:storage.objects.get --role roles/storage.secret=deny \
+    --role roles/storage.objectViewer=storage.objects.get,storage.objects.list,storage.folders.get
+post() { # URL BODY -> body in $WORK/body, prints the status
+    curl -s -o "$WORK/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        --data "$2" "$1"
+}
+for v in v1 v3; do
+    [ "$(post "$BASE/$v/projects/my-project:getIamPolicy" '{}')" = 200 ] &&
+        jq -e --arg a "$agent" '.version == 1 and .etag == "BwPrj=" and .bindings[0].members == [$a]' \
+            "$WORK/body" >/dev/null || fail "$v project policy: $(cat "$WORK/body")"
+done
+[ "$(post "$BASE/v3/projects/111222333444:getIamPolicy" '{}')" = 200 ] || fail "a project policy by number"
+[ "$(post "$BASE/v3/projects/plain-project:getIamPolicy" '{"options":{"requestedPolicyVersion":3}}')" = 200 ] &&
+    jq -e '.bindings == [{"role": "roles/owner", "members": ["user:owner@example.com"]}]' "$WORK/body" \
+        >/dev/null || fail "the default project policy: $(cat "$WORK/body")"
+[ "$(post "$BASE/v3/projects/cond-project:getIamPolicy" '{}')" = 400 ] || fail "conditions without version 3"
+[ "$(post "$BASE/v3/projects/cond-project:getIamPolicy" '{"options":{"requestedPolicyVersion":3}}')" = 200 ] &&
+    jq -e '.version == 3 and .bindings[0].condition.title == "weekdays"' "$WORK/body" >/dev/null ||
+    fail "a conditional project policy: $(cat "$WORK/body")"
+[ "$(post "$BASE/v3/projects/locked-project:getIamPolicy" '{}')" = 403 ] &&
+    jq -e '.error.status == "PERMISSION_DENIED"' "$WORK/body" >/dev/null || fail "a denied project policy"
+[ "$(post "$BASE/v3/projects/not-mine:getIamPolicy" '{}')" = 403 ] || fail "an unknown project's policy"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/v3/projects/my-project:getIamPolicy")" = 405 ] ||
+    fail "getIamPolicy by GET"
+[ "$(curl -s -o "$WORK/body" -w '%{http_code}' "$BASE/v1/projects/my-project/roles/reader")" = 200 ] &&
+    jq -e '.name == "projects/my-project/roles/reader" and .includedPermissions ==
+        ["storage.objects.get", "storage.objects.list"] and (has("deleted") | not)' "$WORK/body" \
+        >/dev/null || fail "a custom role: $(cat "$WORK/body")"
+[ "$(curl -s -o "$WORK/body" -w '%{http_code}' "$BASE/v1/organizations/123/roles/lister")" = 200 ] &&
+    jq -e '.includedPermissions == ["storage.objects.list"]' "$WORK/body" >/dev/null || fail "an organization role"
+[ "$(curl -s -o "$WORK/body" -w '%{http_code}' "$BASE/v1/projects/my-project/roles/old")" = 200 ] &&
+    jq -e '.deleted == true' "$WORK/body" >/dev/null || fail "a deleted role"
+[ "$(curl -s -o "$WORK/body" -w '%{http_code}' "$BASE/v1/roles/storage.objectViewer")" = 200 ] &&
+    jq -e '.includedPermissions | length == 3' "$WORK/body" >/dev/null || fail "a predefined role"
+[ "$(curl -s -o "$WORK/body" -w '%{http_code}' "$BASE/v1/roles/storage.secret")" = 403 ] || fail "a denied role"
+[ "$(curl -s -o "$WORK/body" -w '%{http_code}' "$BASE/v1/projects/my-project/roles/nope")" = 404 ] &&
+    jq -e '.error.status == "NOT_FOUND"' "$WORK/body" >/dev/null || fail "an unknown role"
+stop_server
+[ "$(stat requests role)" = 6 ] && [ "$(stat requests project)" = 9 ] || fail "role/project requests not counted"
+"$SERVER" --gen-bucket b=1 --project-iam nowhere=deny --max-lifetime 1 >/dev/null 2>"$WORK/err" &&
+    fail "--project-iam for an unknown project was accepted"
+grep -q "does not give" "$WORK/err" || fail "--project-iam typo: $(cat "$WORK/err")"
+"$SERVER" --gen-bucket b=1 --role 'roles/x y=a' --max-lifetime 1 >/dev/null 2>&1 &&
+    fail "a malformed role name was accepted"
+echo "ok: project policies (v1, v3, by number, default, conditional, 403) and IAM roles (custom, organization, deleted, predefined, 403, 404)"
 
 # --- the defaults: test-project is the one project; a typo in --iam is refused
 start_server --gen-bucket b=1

@@ -12,7 +12,7 @@ static const struct {
     {"requests", "total"}, {"requests", "list"}, {"requests", "get"}, {"requests", "media"},
     {"requests", "bucket_get"}, {"requests", "bucket_list"}, {"requests", "token"},
     {"requests", "metadata"}, {"requests", "stats"}, {"requests", "other"},
-    {"requests", "iam"}, {"requests", "project"},
+    {"requests", "iam"}, {"requests", "project"}, {"requests", "role"},
     {"responses", "200"}, {"responses", "206"}, {"responses", "400"}, {"responses", "401"},
     {"responses", "403"}, {"responses", "404"}, {"responses", "405"}, {"responses", "416"},
     {"responses", "429"}, {"responses", "500"}, {"responses", "503"},

@@ -1,0 +1,19 @@
+=== args
+preflight
+--bucket-dir
+@DATA@/preflight/fhir
+--store
+projects/my-project/locations/us/datasets/d/fhirStores/s
+--content-structure
+BUNDLE_PRETTY
+gs://bkt/big/**
+=== stdout
+error[fhir-content-structure]: 1 of 1 sampled object does not fit --content-structure BUNDLE_PRETTY (one Bundle per object, over any number of lines): the import cannot read it as that
+  kinds: NDJSON of resources 1
+    'big/large.ndjson'  (NDJSON of resources)
+  hint: --content-structure RESOURCE
+info[access-unchecked]: the Cloud Healthcare Service Agent's access to gs://bkt was not checked: the objects come from a directory, not from the bucket, whose IAM policy was not read
+preflight: 1 error, 0 warnings, 1 info; 1 object matched, 1 probed
+=== stderr
+=== exit
+1
