@@ -39,11 +39,15 @@ static const char *fake_getenv(const char *name)
     return strcmp(name, "GOOGLE_APPLICATION_CREDENTIALS") == 0 ? path : NULL;
 }
 
-/* text without our own words (the path, the variable's name), which a
- * value in the file may repeat without anything leaking. */
+static const char *g_email; /* the file's client_email, or NULL */
+
+/* text without our own words (the path, the variable's name) and without
+ * the file's client_email, which the description shows by design: a value
+ * may repeat any of them without anything leaking. */
 static void strip_ours(char *text)
 {
-    static const char *const ours[] = { path, "$GOOGLE_APPLICATION_CREDENTIALS", NULL };
+    const char *const ours[] = { path, "$GOOGLE_APPLICATION_CREDENTIALS",
+                                 g_email != NULL ? g_email : "", NULL };
     for (const char *const *o = ours; *o != NULL; o++) {
         size_t n = strlen(*o);
         char *p;
@@ -76,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gcsplan__json_field f[] = {
         { "private_key", NULL, 0, 0 }, { "client_secret", NULL, 0, 0 },
         { "refresh_token", NULL, 0, 0 }, { "type", NULL, 0, 0 }, { "error.message", NULL, 0, 0 },
+        { "client_email", NULL, 0, 0 },
     };
     const size_t nsecret = 3; /* the first three are secrets */
     size_t nf = sizeof f / sizeof f[0];
@@ -93,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(f[i].value[f[i].len] == '\0', "a value not terminated at its length");
     }
 
+    g_email = rc == 0 && f[5].value != NULL && strlen(f[5].value) == f[5].len ? f[5].value : NULL;
     int fd = open(path, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         abort();
@@ -122,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_quiet(d, f, nsecret, "the description");
         gcsplan__auth_free(au);
     }
+    g_email = NULL;
     gcsplan__json_fields_free(f, nf, a);
     unlink(path);
     return 0;

@@ -87,6 +87,28 @@ static const char *shown(char *buf, size_t cap, const char *path)
     return buf;
 }
 
+/* A service account's address is what the description shows and what the
+ * token's assertion names: printable ASCII without spaces, one '@' with
+ * text on both sides, at most 254 bytes (RFC 5321's path limit). Anything
+ * else cannot sign in, and is not echoed: the bytes of a key file are not
+ * quoted unless they are plainly an address. */
+static int plausible_email(const char *s)
+{
+    size_t n = strlen(s), at = 0, ats = 0;
+    if (n == 0 || n > 254)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c >= 0x7F)
+            return 0;
+        if (c == '@') {
+            at = i;
+            ats++;
+        }
+    }
+    return ats == 1 && at > 0 && at + 1 < n;
+}
+
 /* The whole of a small regular file into a block of GCSPLAN__AUTH_FILE_MAX
  * + 1 bytes (wipe that many: it may hold a key), NUL-terminated. Opened
  * without blocking and checked to be a regular file first: a FIFO or a
@@ -279,6 +301,10 @@ static int adc_fields(gcsplan__auth *au, gcsplan__json_field *f, const char *whe
     if (missing != NULL)
         return gcsplan__error_set(err, GCSPLAN_ESOURCE, "%s (%s): %s credentials without %s",
                                   where, origin, type, missing);
+    if (au->kind == K_SERVICE_ACCOUNT && !plausible_email(au->email))
+        return gcsplan__error_set(err, GCSPLAN_ESOURCE,
+                                  "%s (%s): client_email is not an e-mail address", where,
+                                  origin);
     /* The token endpoint gets a refresh token or a signed assertion: judged
      * by the scheme and host libcurl will really connect to. */
     const char *uri = f[F_TOKEN_URI].is_string ? f[F_TOKEN_URI].value : GCSPLAN__AUTH_TOKEN_URI;

@@ -228,6 +228,12 @@ static const char *json_yajl(listing_parser *lp, const char *p, size_t n)
     lp->objects = 0;
     lp->why = NULL;
     lp->rec.generation = 0;
+    /* yajl takes a vertical tab and a form feed for whitespace; JSON does not
+     * (RFC 8259), and a line that opens with one would not have been taken for
+     * JSON had it been the first: refuse them wherever they are, as yajl
+     * refuses them inside strings. */
+    if (memchr(p, '\v', n) != NULL || memchr(p, '\f', n) != NULL)
+        return "invalid JSON (a vertical tab or form feed outside a string)";
     yajl_status st = yajl_parse(lp->yajl, (const unsigned char *)p, n);
     if (st == yajl_status_client_canceled)
         return lp->why;

@@ -296,6 +296,12 @@ static void test_malformed(void **state)
         { "{\"name\":\"a\",\"size\":1}\n42\n", "2: expected a JSON object" },
         { "{\"name\":\"a\",\"size\":1}\n{\"name\":\"\xff\",\"size\":1}\n", "2: invalid JSON" },
         { "{\"name\":\"a\",\"size\":01}\n", "1: invalid JSON" },
+        /* yajl's whitespace is wider than JSON's: a line opening with a vertical
+         * tab was taken after a JSON line but not as the first (fuzz_listing). */
+        { "{\"name\":\"a\",\"size\":1}\n \v{\"name\":\"b\",\"size\":1}\n",
+          "2: invalid JSON (a vertical tab or form feed outside a string)" },
+        { "{\"name\":\"a\",\"size\":1\f}\n",
+          "1: invalid JSON (a vertical tab or form feed outside a string)" },
         { "{\"name\":\"a\",\"size\":1}\n{\"name\":\"a\",\"size\":2}\n",
           "2: duplicate name 'a' (first on line 1)" },
         { "{\"name\":\"x/a\",\"size\":1}\n{\"name\":\"b\",\"size\":1}\n"
