@@ -13,6 +13,7 @@
 #include "access.h"
 #include "internal.h"
 #include "report_json.h"
+#include "util/ascii.h"
 
 /* --- roles -------------------------------------------------------------------------- */
 
@@ -90,22 +91,6 @@ static void copy_cut(char *dst, size_t cap, const char *s, size_t n, int *cut)
     dst[n] = '\0';
 }
 
-static int ascii_ieq(const char *a, size_t an, const char *b)
-{
-    if (an != strlen(b))
-        return 0;
-    for (size_t i = 0; i < an; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-    }
-    return 1;
-}
-
 static int has_prefix(const char *s, size_t n, const char *p)
 {
     size_t pn = strlen(p);
@@ -147,7 +132,8 @@ static void member(scan_ctx *c, const char *m, size_t n)
         sure = GCSPLAN__VIA_ALL_USERS;
     else if (n == 21 && memcmp(m, "allAuthenticatedUsers", 21) == 0)
         sure = GCSPLAN__VIA_ALL_AUTH;
-    else if (has_prefix(m, n, "serviceAccount:") && ascii_ieq(m + 15, n - 15, c->s->agent))
+    else if (has_prefix(m, n, "serviceAccount:") &&
+             gcsplan__ascii_ieq(m + 15, n - 15, c->s->agent))
         sure = GCSPLAN__VIA_MEMBER; /* e-mail addresses are compared without case */
     if (sure >= 0) {
         /* The member itself is the surest way in, then allUsers. */

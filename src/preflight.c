@@ -26,6 +26,7 @@
 #include "fhir_sniff.h"
 #include "internal.h"
 #include "probe.h"
+#include "util/ascii.h"
 #include "util/clock.h"
 #include "util/escape.h"
 #include "util/name.h"
@@ -387,23 +388,6 @@ static void name_extension(const char *name, size_t len, char *out, size_t cap)
     snprintf(out, cap, "no extension");
 }
 
-static int ascii_ieq(const char *a, size_t an, const char *b)
-{
-    size_t bn = strlen(b);
-    if (an != bn)
-        return 0;
-    for (size_t i = 0; i < an; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y - 'A' + 'a');
-        if (x != y)
-            return 0;
-    }
-    return 1;
-}
-
 /* Names that are not DICOM instances: what archives hold beside them. */
 static const char *const non_dicom_ext[] = {
     ".txt", ".json", ".xml", ".csv", ".tsv", ".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz",
@@ -422,11 +406,11 @@ static const char *non_dicom_kind(const char *name, size_t len)
     const char *base = name + seg;
     size_t blen = len - seg;
     for (const char *const *b = non_dicom_base; *b; b++)
-        if (ascii_ieq(base, blen, *b))
+        if (gcsplan__ascii_ieq(base, blen, *b))
             return *b;
     for (const char *const *e = non_dicom_ext; *e; e++) {
         size_t el = strlen(*e);
-        if (blen > el && ascii_ieq(base + blen - el, el, *e))
+        if (blen > el && gcsplan__ascii_ieq(base + blen - el, el, *e))
             return *e;
     }
     return NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "util/ascii.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/escape.h"
@@ -216,6 +217,17 @@ static void term_str_shows_nothing_that_acts(void **state)
     assert_string_equal(term_of("\xe6\x97\xa5\xe6\x9c\xac", 6), "\xe6\x97\xa5\xe6\x9c\xac");
 }
 
+static void ascii_ieq_folds_ascii_only(void **state)
+{
+    (void)state;
+    assert_true(gcsplan__ascii_ieq("A.DCM", 5, "a.dcm"));
+    assert_true(gcsplan__ascii_ieq("", 0, ""));
+    assert_false(gcsplan__ascii_ieq("a.dcm", 4, "a.dcm")); /* the length counts */
+    assert_false(gcsplan__ascii_ieq("a.dcmx", 6, "a.dcm"));
+    assert_false(gcsplan__ascii_ieq("[", 1, "{"));         /* '[' + 32 is '{' */
+    assert_false(gcsplan__ascii_ieq("\xC9", 1, "\xE9"));    /* no Latin-1 folding */
+}
+
 static void name_cmp_is_byte_order(void **state)
 {
     (void)state;
@@ -249,6 +261,7 @@ int main(void)
         cmocka_unit_test(add_u64_refuses_to_wrap),
         cmocka_unit_test(json_str_is_always_valid),
         cmocka_unit_test(term_str_shows_nothing_that_acts),
+        cmocka_unit_test(ascii_ieq_folds_ascii_only),
         cmocka_unit_test(name_cmp_is_byte_order),
         cmocka_unit_test(clock_is_monotonic),
     };
