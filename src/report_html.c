@@ -901,19 +901,11 @@ static void jobs(const gcsplan_report *r, rp_out *o)
 
 /* --- object sizes ------------------------------------------------------------------------ */
 
+/* A bar of the histogram. */
 static void rect_plain(rp_out *o, const char *cls, double x, double y, double w, double h)
 {
-    gcsplan__ro_raw(o, "<rect class=\"");
-    gcsplan__ro_raw(o, cls);
-    gcsplan__ro_raw(o, "\" x=\"");
-    gcsplan__ro_dec(o, x);
-    gcsplan__ro_raw(o, "\" y=\"");
-    gcsplan__ro_dec(o, y);
-    gcsplan__ro_raw(o, "\" width=\"");
-    gcsplan__ro_dec(o, w);
-    gcsplan__ro_raw(o, "\" height=\"");
-    gcsplan__ro_dec(o, h);
-    gcsplan__ro_raw(o, "\"/>");
+    gcsplan__ro_rect(o, cls, x, y, w, h);
+    gcsplan__ro_raw(o, "/>");
 }
 
 /* The lower bound of size class k, as people read it. */

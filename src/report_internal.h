@@ -121,6 +121,10 @@ void gcsplan__ro_count(rp_out *o, uint64_t v);
 void gcsplan__ro_bytes(rp_out *o, uint64_t v);
 /* v with one decimal, whatever the C locale says about decimal points. */
 void gcsplan__ro_dec(rp_out *o, double v);
+/* The start of an SVG rect with its geometry: `<rect x=".." y=".."
+ * width=".." height=".."`, with a class first when cls is not NULL; the
+ * caller adds attributes and closes it. */
+void gcsplan__ro_rect(rp_out *o, const char *cls, double x, double y, double w, double h);
 /* 2024-05-01 12:00:03 UTC, or "unknown" for 0. */
 void gcsplan__ro_time(rp_out *o, int64_t ms);
 /* A duration: 45 s, 12 min, 3 h 05 min, 2 d 4 h. */

@@ -222,6 +222,25 @@ void gcsplan__ro_dec(rp_out *o, double v)
         gcsplan__buf_printf(&o->b, ".%d", (int)(t % 10));
 }
 
+void gcsplan__ro_rect(rp_out *o, const char *cls, double x, double y, double w, double h)
+{
+    gcsplan__ro_raw(o, "<rect");
+    if (cls != NULL) {
+        gcsplan__ro_raw(o, " class=\"");
+        gcsplan__ro_raw(o, cls);
+        gcsplan__ro_raw(o, "\"");
+    }
+    gcsplan__ro_raw(o, " x=\"");
+    gcsplan__ro_dec(o, x);
+    gcsplan__ro_raw(o, "\" y=\"");
+    gcsplan__ro_dec(o, y);
+    gcsplan__ro_raw(o, "\" width=\"");
+    gcsplan__ro_dec(o, w);
+    gcsplan__ro_raw(o, "\" height=\"");
+    gcsplan__ro_dec(o, h);
+    gcsplan__ro_raw(o, "\"");
+}
+
 void gcsplan__ro_time(rp_out *o, int64_t ms)
 {
     /* Up to the year 9999: later is not a time a journal holds. */

@@ -124,19 +124,6 @@ static void title(tm_ctx *c, const gcsplan_summary_node *n)
     gcsplan__ro_raw(o, "</title>");
 }
 
-static void rect(rp_out *o, double x, double y, double w, double h)
-{
-    gcsplan__ro_raw(o, "<rect x=\"");
-    gcsplan__ro_dec(o, x);
-    gcsplan__ro_raw(o, "\" y=\"");
-    gcsplan__ro_dec(o, y);
-    gcsplan__ro_raw(o, "\" width=\"");
-    gcsplan__ro_dec(o, w);
-    gcsplan__ro_raw(o, "\" height=\"");
-    gcsplan__ro_dec(o, h);
-    gcsplan__ro_raw(o, "\"");
-}
-
 static void label(tm_ctx *c, const gcsplan_summary_node *n, double x, double y, double w)
 {
     if (w < 6 + 3 * CHAR_W)
@@ -166,7 +153,7 @@ static void draw(tm_ctx *c, size_t i, double x, double y, double w, double h, in
         gcsplan__ro_raw(o, "\">");
     }
     title(c, n);
-    rect(o, x, y, w, h);
+    gcsplan__ro_rect(o, NULL, x, y, w, h);
     if (!leaf) {
         gcsplan__ro_raw(o, " class=\"fd\"/>");
     } else if (one_job) {
