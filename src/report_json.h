@@ -3,7 +3,8 @@
  * (IAM policies and roles, access_policy.c): it keeps the path from the
  * document's root to the current value (map keys, array indexes), enforces
  * a depth limit, and hands each event to one function, which decides by the
- * path what the value is. Only this file and report_json.c include yajl. */
+ * path what the value is. Only report_json.c includes yajl: its users see
+ * this interface alone. */
 #ifndef GCSPLAN_REPORT_JSON_H
 #define GCSPLAN_REPORT_JSON_H
 

@@ -2,9 +2,7 @@
 #ifndef GCSPLAN_CLI_H
 #define GCSPLAN_CLI_H
 
-#include <stdint.h>
 #include <stdio.h>
-#include <yajl/yajl_gen.h>
 #include "gcsplan/gcsplan.h"
 
 /* Exit statuses, SPEC section 2. */
@@ -70,20 +68,5 @@ int diag_usage(const char *sub, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-
-/* JSON Lines output through yajl (json_out.c). Strings that are not valid
- * UTF-8 have each bad byte replaced by U+FFFD, so the output is always JSON. */
-yajl_gen json_open(void);
-void json_str(yajl_gen g, const char *s, size_t len);
-void json_cstr(yajl_gen g, const char *s);
-void json_key(yajl_gen g, const char *key);
-void json_int(yajl_gen g, long long v);
-/* A count or size: unsigned 64-bit, all of it (2^63 and up included). */
-void json_u64(yajl_gen g, uint64_t v);
-/* Write what was generated as one line on stdout (out.h) and reset the generator. */
-void json_line(yajl_gen g);
-/* The warnings array of a compiled pattern, and an error object. */
-void json_warnings(yajl_gen g, const gcsplan_pattern *p);
-void json_error(yajl_gen g, const gcsplan_error *err);
 
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 #include "opts.h"
 #include "out.h"
 

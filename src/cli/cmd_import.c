@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json_out.h"
 #include "opts.h"
 #include "out.h"
 #include "util/buf.h"

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 #include "opts.h"
 #include "out.h"
 #include "preflight_args.h"

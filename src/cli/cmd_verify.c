@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 #include "opts.h"
 #include "out.h"
 #include "source_args.h"

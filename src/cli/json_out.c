@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 #include "out.h"
 #include "util/buf.h"
 #include "util/escape.h"
