@@ -27,7 +27,6 @@
 #define GCE_PRODUCT_FILE "/sys/class/dmi/id/product_name"
 #define GCE_PRODUCT_MAX 256
 #define HOST_MAX 255
-#define TYPE_SHOWN_MAX 40
 #define WHAT_MAX 160
 #define PATH_SHOWN_MAX 1024
 #define BEARER "Bearer "
@@ -290,9 +289,15 @@ static int adc_fields(gcsplan__auth *au, gcsplan__json_field *f, const char *whe
         au->client_secret = take(&f[F_SECRET]);
         au->refresh_token = take(&f[F_REFRESH]);
     } else {
-        int show = type != NULL && strlen(type) <= TYPE_SHOWN_MAX;
-        for (const char *p = type; show && *p; p++)
-            show = isalnum((unsigned char)*p) || *p == '_' || *p == '-';
+        /* Only the names of Google's other credential types are quoted: any
+         * other value is the file's to choose, and may be a secret. */
+        static const char *const known[] = { "external_account",
+                                             "external_account_authorized_user",
+                                             "impersonated_service_account",
+                                             "gdch_service_account", NULL };
+        int show = 0;
+        for (const char *const *k = known; type != NULL && *k != NULL && !show; k++)
+            show = strcmp(type, *k) == 0;
         return gcsplan__error_set(err, GCSPLAN_ESOURCE,
                                   "%s (%s): credential type %s%s%s is not supported "
                                   "(service_account, authorized_user)", where, origin,

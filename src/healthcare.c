@@ -129,14 +129,14 @@ static int cb_number(void *ctx, const char *s, size_t n)
     }
 }
 
-/* A logsUrl is kept only whole and plain: http(s), no space or control
- * character (it is shown and linked as it is, never cut). */
+/* A logsUrl is kept only whole and plain: http(s), printable ASCII (it is
+ * shown, linked and journaled as it is, never cut or re-encoded). */
 int gcsplan__logs_url_ok(const char *s, size_t n)
 {
     int ok = n <= GCSPLAN_LOGS_URL_MAX &&
              ((n > 8 && memcmp(s, "https://", 8) == 0) || (n > 7 && memcmp(s, "http://", 7) == 0));
     for (size_t i = 0; ok && i < n; i++)
-        ok = (unsigned char)s[i] > 0x20 && s[i] != 0x7f;
+        ok = (unsigned char)s[i] > 0x20 && (unsigned char)s[i] < 0x7f;
     return ok;
 }
 

@@ -184,6 +184,10 @@ static int cb_string(void *ctx, const unsigned char *s, size_t n)
         return stop(l, "\"%s\" is longer than %" PRIu64 " bytes", keys[k].name, keys[k].max);
     if (memchr(s, '\0', n) != NULL)
         return stop(l, "\"%s\" holds a NUL", keys[k].name);
+    /* yajl lets an escaped lone surrogate through as bytes that are not
+     * UTF-8: such a value could not be written back as it was read. */
+    if (!gcsplan__utf8_valid((const char *)s, n))
+        return stop(l, "\"%s\" is not UTF-8", keys[k].name);
     memcpy(l->s[k], s, n);
     l->s[k][n] = '\0';
     l->n[k] = n;

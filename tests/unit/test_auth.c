@@ -946,6 +946,12 @@ static void test_bad_credential_files(void **state)
           "without refresh_token" },
         { "{\"type\":\"external_account\"}", "\"external_account\" is not supported" },
         { "{\"type\":\"x\\ny\"}", "type unknown is not supported" },
+        /* fuzz_credentials: a type is quoted only when it is one of Google's
+         * names, never the file's own words (which may hold the key). */
+        { "{\"type\":\"external_account_abcdefghijklmnop\",\"private_key\":"
+          "\"external_account_abcdefghijklmnop\"}", "type unknown is not supported" },
+        { "{\"type\":\"impersonated_service_account\"}",
+          "type \"impersonated_service_account\" is not supported" },
         { "{}", "type unknown" },
         { "{\"type\":\"authorized_user\",\"refresh_token\":\"" REFRESH_SECRET,
           "not a JSON object" },
