@@ -1,6 +1,7 @@
 /* Pre-flight options and reporting shared by the commands that list objects
- * (preflight, ls, plan): parse the options, feed every listed object, print
- * the findings, turn them into an exit status. In cmd_preflight.c. */
+ * (preflight, ls, plan) and by import, which runs the store checks before it
+ * starts: parse the options, feed every listed object, print the findings,
+ * turn them into an exit status. In cmd_preflight.c. */
 #ifndef GCSPLAN_CLI_PREFLIGHT_ARGS_H
 #define GCSPLAN_CLI_PREFLIGHT_ARGS_H
 
@@ -20,12 +21,22 @@ typedef struct preflight_args {
 
 void preflight_args_init(preflight_args *a, int fail_on_default);
 
-/* The pre-flight group of a command's option table (opts.h): --probe,
- * --probe-parallel N, --max-object-size SIZE, --examples N, --max-examined N,
- * --fail-on none|info|warning|error, --no-preflight. */
+/* The pre-flight groups of a command's option table (opts.h). Every
+ * pre-flight takes the report group: --no-preflight, --examples N,
+ * --fail-on none|info|warning|error. PREFLIGHT_GROUP, for the commands that
+ * list (ls, plan, preflight), adds the options about matched objects:
+ * --probe, --probe-parallel N, --max-object-size SIZE, --max-examined N. */
+extern const struct option preflight_report_options[];
 extern const struct option preflight_options[];
 int preflight_args_take(void *state, int id, const char *arg, const char *cmd);
-#define PREFLIGHT_GROUP(a) { preflight_options, preflight_args_take, (a) }
+#define PREFLIGHT_REPORT_GROUP(a) { preflight_report_options, preflight_args_take, (a) }
+#define PREFLIGHT_GROUP(a) PREFLIGHT_REPORT_GROUP(a), { preflight_options, preflight_args_take, (a) }
+
+/* The store checks' own options, for preflight --store and import:
+ * --project-number N, --sample N. */
+extern const struct option preflight_store_options[];
+int preflight_store_take(void *state, int id, const char *arg, const char *cmd);
+#define PREFLIGHT_STORE_GROUP(a) { preflight_store_options, preflight_store_take, (a) }
 
 /* Start a pre-flight of pattern over the objects of source (borrowed).
  * Returns EXIT_YES, or EXIT_USAGE/EXIT_SOURCE after reporting an error. */
