@@ -150,6 +150,28 @@ void preflight_args_add(preflight_args *a, const gcsplan_object *o)
         stop(a, &err);
 }
 
+int preflight_args_finish(preflight_args *a)
+{
+    if (a->pf == NULL || a->finished)
+        return EXIT_YES;
+    if (a->failed)
+        return EXIT_SOURCE;
+    if (a->status != NULL) {
+        fputs(a->status, stderr);
+        fflush(stderr);
+    }
+    gcsplan_error err;
+    int rc = gcsplan_preflight_finish(a->pf, &err);
+    if ((a->progress && a->opts.probe) || a->status != NULL)
+        fputs("\r\033[K", stderr);
+    if (rc != 0) {
+        stop(a, &err);
+        return EXIT_SOURCE;
+    }
+    a->finished = 1;
+    return EXIT_YES;
+}
+
 /* Finish the pre-flight and render its findings into *text (malloc'd). */
 static int render(preflight_args *a, int json, int colour, char **text, size_t *len)
 {
@@ -157,16 +179,9 @@ static int render(preflight_args *a, int json, int colour, char **text, size_t *
     *len = 0;
     if (a->pf == NULL)
         return EXIT_YES;
-    if (a->failed)
-        return EXIT_SOURCE;
-    gcsplan_error err;
-    int rc = gcsplan_preflight_finish(a->pf, &err);
-    if (a->progress && a->opts.probe)
-        fputs("\r\033[K", stderr);
-    if (rc != 0) {
-        stop(a, &err);
-        return EXIT_SOURCE;
-    }
+    int status = preflight_args_finish(a);
+    if (status != EXIT_YES)
+        return status;
     unsigned flags = colour ? GCSPLAN_RENDER_COLOR : 0;
     size_t need = json ? gcsplan_preflight_render_json(a->pf, NULL, 0)
                        : gcsplan_preflight_render(a->pf, NULL, 0, flags);

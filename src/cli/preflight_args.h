@@ -16,6 +16,8 @@ typedef struct preflight_args {
     int fail_on;       /* a gcsplan_severity, or FAIL_ON_NEVER */
     int progress;      /* the probe's status line: 1 on, 0 off, -1 on a terminal */
     int failed;        /* the pre-flight itself failed (reported); no findings */
+    int finished;      /* finish() ran and succeeded */
+    const char *status; /* a status line on stderr while finish() runs, or NULL */
     gcsplan_preflight *pf;
 } preflight_args;
 
@@ -45,6 +47,11 @@ int preflight_args_begin(preflight_args *a, const gcsplan_pattern *pattern,
 /* Account for one listed object; a failure is reported once and ends the
  * pre-flight (the listing goes on). */
 void preflight_args_add(preflight_args *a, const gcsplan_object *o);
+/* After a complete listing: finish the pre-flight (the sample is read and
+ * the access checked now), with a->status on stderr meanwhile when set.
+ * EXIT_YES, or EXIT_SOURCE after reporting that it could not run (the
+ * report then prints nothing). The report calls it when the caller has not. */
+int preflight_args_finish(preflight_args *a);
 /* After a complete listing: finish, print the findings (human text, coloured
  * when colour is set, or with json one JSON document) on stderr, or on
  * stdout with to_stdout, and return the exit status they call for: EXIT_NO
