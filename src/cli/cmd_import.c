@@ -675,7 +675,7 @@ static void count_words(char *buf, size_t cap, const size_t per[3])
 static void stopped_by_findings(const import_args *a)
 {
     const gcsplan_preflight *pf = a->pfa.pf;
-    size_t per[3] = { 0, 0, 0 };
+    size_t per[3] = { 0, 0, 0 }, hinted = 0;
     const char *cs = NULL;
     static const char flag[] = "--content-structure ";
     for (size_t i = 0; i < gcsplan_preflight_count(pf); i++) {
@@ -683,6 +683,7 @@ static void stopped_by_findings(const import_args *a)
         if ((int)f->severity < a->pfa.fail_on)
             continue;
         per[f->severity]++;
+        hinted += f->hint[0] != '\0';
         /* The hint of a content structure that does not fit names the one
          * that fits every object read: the command line takes it. */
         if (f->code == GCSPLAN_FINDING_FHIR_CONTENT_STRUCTURE &&
@@ -702,13 +703,13 @@ static void stopped_by_findings(const import_args *a)
                   "again and starts:");
     else if (cs != NULL)
         diag_note("gcsplan import: with the content structure of the hint, and once the other "
-                  "findings are dealt with (their hints say how, where there is one), the "
-                  "command checks again and starts:");
+                  "findings are dealt with, the command checks again and starts:");
     else
-        diag_note("gcsplan import: once %s dealt with (%s), the same command checks again and "
+        diag_note("gcsplan import: once %s dealt with%s, the same command checks again and "
                   "starts:", n == 1 ? "the finding is" : "the findings are",
-                  n == 1 ? "its hint says how, if it has one"
-                         : "their hints say how, where there is one");
+                  hinted == 0 ? "" : n == 1 ? " (its hint says how)"
+                                 : hinted == n ? " (their hints say how)"
+                                               : " (hints say how, where there are some)");
     diag_note("  %s", b.p ? b.p : "");
     diag_note("gcsplan import: to import despite the findings: --fail-on none (they are still "
               "printed) or --no-preflight (no checks)");
@@ -782,8 +783,8 @@ static int preflight(import_args *a, import_run *run)
         status = EXIT_SOURCE;
     } else if (status == EXIT_SOURCE) {
         diag_note("gcsplan import: the pre-flight checks could not run: nothing was submitted, and "
-                  "the journal was not touched; the same command runs them again, --no-preflight "
-                  "skips them");
+                  "the journal was not touched; once the cause is fixed the same command runs "
+                  "them, or --no-preflight skips them");
     }
     if (status != EXIT_YES && a->json)
         print_json(a, run, 0);
