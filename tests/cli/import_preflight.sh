@@ -289,6 +289,11 @@ check "resume: exit 0, though the agent may not read (was $st)" [ "$st" = 0 ]
 check "resume: said" has "gcsplan import: the journal holds this run: the pre-flight checks, which come before a run's first submission, are not run again"
 check "resume: no finding" no_findings
 check "resume: no request to the storage side" [ "$(gcs_requests)" = "$before" ]
+start resumed-json
+imp "$tmp/domain.json" --content-structure RESOURCE --json
+stop
+check "resume, --json: \"preflight\" is null (exit $st)" \
+    jq -e '.preflight == null and .complete' "$tmp/out" > /dev/null
 # A journal with its header alone: nothing was submitted, the checks run,
 # and the journal is left as it was.
 head -1 "$tmp/domain.json.journal" > "$tmp/header.journal"
@@ -300,6 +305,13 @@ check "header alone: the checks ran and stopped the run (exit $st)" [ "$st" = 3 
 check "header alone: the finding" has "error[agent-no-access]"
 check "header alone: the journal as it was" cmp -s "$tmp/header.journal" "$tmp/header.copy"
 check "header alone: nothing submitted" [ "$(jq .requests "$stats")" = 0 ]
+# An empty journal file likewise (the run would write the header).
+: > "$tmp/empty.journal"
+start empty
+imp "$tmp/domain.json" --content-structure RESOURCE --journal "$tmp/empty.journal"
+stop
+check "empty journal: the checks ran and stopped the run (exit $st)" [ "$st" = 3 ]
+check "empty journal: still empty" [ ! -s "$tmp/empty.journal" ]
 
 # --- a DICOM store: the sample's DICM check ----------------------------------------------
 fresh
@@ -333,6 +345,17 @@ check "cannot run: why" has "would carry credentials in clear text"
 check "cannot run: said" has "gcsplan import: the pre-flight checks could not run: nothing was submitted"
 check "cannot run: nothing submitted" [ "$(jq .requests "$stats")" = 0 ]
 check "cannot run: no journal" [ ! -e "$tmp/direct-rs.json.journal" ]
+
+# --- on a terminal: a status line while the checks read, gone before the findings ------------
+if command -v script > /dev/null; then
+    fresh
+    start tty
+    script -qec "$bin import --api-endpoint http://127.0.0.1:$port/ --endpoint $gcs --poll-interval 0 \
+        --content-structure RESOURCE $tmp/domain.json" /dev/null > "$tmp/tty" 2>&1
+    stop
+    check "terminal: the status line" grep -q "pre-flight: reading a sample of the plan's objects" "$tmp/tty"
+    check "terminal: cleared before the findings" grep -q $'\r\x1b\[Kerror\[agent-no-access\]' "$tmp/tty"
+fi
 
 # --- usage: the checks' options are checked ---------------------------------------------
 "$bin" import --fail-on sometimes "$tmp/direct.json" > /dev/null 2> "$tmp/err"
