@@ -333,12 +333,14 @@ int gcsplan__probe_new(gcsplan__probe **out, const gcsplan__probe_config *cfg, g
     snprintf(p->range, sizeof p->range, "Range: bytes=0-%zu", p->bytes - 1);
     int rc = 0;
     p->slots = gcsplan__malloc(p->a, p->nslots * sizeof *p->slots);
+    /* Cleared at once: the failure path frees each slot's call. */
+    if (p->slots != NULL)
+        memset(p->slots, 0, p->nslots * sizeof *p->slots);
     p->heads = gcsplan__malloc(p->a, p->nslots * p->bytes);
     if (p->slots == NULL || p->heads == NULL) {
         rc = gcsplan__error_set(err, GCSPLAN_ENOMEM, "out of memory");
         goto fail;
     }
-    memset(p->slots, 0, p->nslots * sizeof *p->slots);
     for (unsigned int i = 0; i < p->nslots; i++) {
         p->slots[i].p = p;
         p->slots[i].head = p->heads + (size_t)i * p->bytes;
