@@ -88,7 +88,7 @@ int cmd_check(int argc, char **argv)
     int json = 0, status = EXIT_YES;
     cli_group groups[] = { CLI_JSON_GROUP(&json) };
     cli_operands uris;
-    int rc = cli_parse("check", argc, argv, groups, 1, &uris);
+    int rc = cli_parse("check", argc, argv, groups, CLI_GROUPS(groups), &uris);
     if (rc != CLI_PARSED)
         return cli_parse_status(rc);
     if (uris.n == 0) {

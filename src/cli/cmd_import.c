@@ -2,20 +2,26 @@
  * and say at the end what became of each job (SPEC section 5,
  * docs/import.md).
  *
- * Phases: parse the options; read the plan; open the run (the library
+ * Phases: parse the options; read the plan; on a fresh run (a journal with
+ * no record yet) the pre-flight store checks, whose error stops the run
+ * before anything is submitted or journaled; open the run (the library
  * reads and locks the journal: a journal of another plan is refused here);
  * run it, with a progress line on a terminal and Ctrl-C asking it to stop
  * submitting; report every job and the totals on stdout (a table, or one
  * JSON document), and on stderr what to do next. */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "json_out.h"
 #include "opts.h"
 #include "out.h"
+#include "preflight_args.h"
+#include "source_args.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/escape.h"
@@ -31,6 +37,8 @@ typedef struct import_args {
     int json;
     int progress;            /* -1: on a terminal */
     unsigned long long poll_ms;
+    source_args src;         /* --endpoint: where the checks read objects and policies */
+    preflight_args pfa;      /* the checks' options (--no-preflight, --fail-on, ...) */
     int argc;                /* the command line, to say how to continue */
     char **argv;
 } import_args;
@@ -39,6 +47,12 @@ typedef struct import_run {
     gcsplan_plan_doc *doc;
     gcsplan_importer *imp;
     char *journal_path;      /* PLAN.json.journal when not given */
+    const char *journal;     /* the journal's path, given or not */
+    const char *store;       /* the run's store and content structure, before the */
+    const char *cs;          /* importer holds them (NULL until known) */
+    gcsplan_pattern *pattern; /* the plan's URI, for the checks */
+    char *preflight_json;    /* the checks' document for --json, or NULL */
+    size_t preflight_json_len;
     double started;          /* for the ETA */
     int progress_shown;
 } import_run;
@@ -145,9 +159,11 @@ static int import_take(void *state, int id, const char *v, const char *cmd)
 /* CLI_PARSED, CLI_HELPED or CLI_BAD. */
 static int parse(import_args *a, int argc, char **argv)
 {
-    cli_group groups[] = { CLI_JSON_GROUP(&a->json), { import_options, import_take, a } };
+    cli_group groups[] = { CLI_JSON_GROUP(&a->json), STORAGE_GROUP(&a->src),
+                           PREFLIGHT_REPORT_GROUP(&a->pfa), PREFLIGHT_STORE_GROUP(&a->pfa),
+                           { import_options, import_take, a } };
     cli_operands ops;
-    int rc = cli_parse("import", argc, argv, groups, 2, &ops);
+    int rc = cli_parse("import", argc, argv, groups, CLI_GROUPS(groups), &ops);
     if (rc != CLI_PARSED)
         return rc;
     size_t n = ops.n;
@@ -371,24 +387,64 @@ static void json_flush(yajl_gen g)
     yajl_gen_clear(g);
 }
 
+/* The jobs and totals of the run: the importer's, or, when the checks
+ * stopped the run before there was one, the plan's, every job waiting. */
+static size_t job_count(const import_run *run)
+{
+    return run->imp ? gcsplan_importer_job_count(run->imp) : gcsplan_plan_doc_job_count(run->doc);
+}
+
+static void job_at(const import_run *run, size_t i, gcsplan_import_job *j)
+{
+    if (run->imp != NULL) {
+        gcsplan_importer_job(run->imp, i, j);
+        return;
+    }
+    const gcsplan_plan_job *pj = gcsplan_plan_doc_job(run->doc, i);
+    memset(j, 0, sizeof *j);
+    j->index = i;
+    j->uri = pj->uri;
+    j->objects = pj->objects;
+    j->bytes = pj->bytes;
+    j->state = GCSPLAN_IMPORT_WAITING;
+}
+
+static void totals_of(const import_run *run, gcsplan_import_totals *t)
+{
+    if (run->imp != NULL) {
+        gcsplan_importer_totals(run->imp, t);
+        return;
+    }
+    memset(t, 0, sizeof *t);
+    t->jobs = t->states[GCSPLAN_IMPORT_WAITING] = gcsplan_plan_doc_job_count(run->doc);
+    t->objects = gcsplan_plan_doc_head(run->doc)->objects;
+}
+
 static void print_json(const import_args *a, const import_run *run, int complete)
 {
     gcsplan_importer *imp = run->imp;
-    const char *store = gcsplan_importer_store(imp);
+    const char *store = imp ? gcsplan_importer_store(imp) : run->store;
     yajl_gen g = json_open();
     yajl_gen_map_open(g);
     json_nstr(g, "plan", a->plan_path);
-    json_nstr(g, "journal", a->journal ? a->journal : run->journal_path);
+    json_nstr(g, "journal", run->journal);
     json_nstr(g, "store", store);
-    json_nstr(g, "content_structure", gcsplan_importer_content_structure(imp));
+    json_nstr(g, "content_structure", imp ? gcsplan_importer_content_structure(imp) : run->cs);
     json_key(g, "complete");
     yajl_gen_bool(g, complete);
+    /* The checks' document, as gcsplan preflight --json writes it; null
+     * when they did not run (a resumed run, --no-preflight). */
+    json_key(g, "preflight");
+    if (run->preflight_json != NULL)
+        json_raw(g, run->preflight_json, run->preflight_json_len);
+    else
+        yajl_gen_null(g);
     json_key(g, "jobs");
     yajl_gen_array_open(g);
-    size_t n = gcsplan_importer_job_count(imp);
+    size_t n = job_count(run);
     for (size_t i = 0; i < n && !out_stopped(); i++) {
         gcsplan_import_job j;
-        gcsplan_importer_job(imp, i, &j);
+        job_at(run, i, &j);
         yajl_gen_map_open(g);
         json_key(g, "job");
         json_u64(g, i + 1);
@@ -425,7 +481,7 @@ static void print_json(const import_args *a, const import_run *run, int complete
     }
     yajl_gen_array_close(g);
     gcsplan_import_totals t;
-    gcsplan_importer_totals(imp, &t);
+    totals_of(run, &t);
     json_key(g, "totals");
     yajl_gen_map_open(g);
     json_key(g, "jobs");
@@ -448,29 +504,51 @@ static void print_json(const import_args *a, const import_run *run, int complete
     yajl_gen_free(g);
 }
 
-/* The command line again, quoted for a shell, to say how to continue. */
-static void command_line(const import_args *a, gcsplan__buf *b)
+/* One word of a command line, quoted for a shell when it needs it. */
+static void shell_word(gcsplan__buf *b, const char *s)
+{
+    gcsplan__buf_putc(b, ' ');
+    int plain = s[0] != '\0';
+    for (const char *p = s; *p && plain; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                (*p >= '0' && *p <= '9') || strchr("_-./:=@%+,", *p) != NULL;
+    if (plain) {
+        gcsplan__buf_puts(b, s);
+        return;
+    }
+    gcsplan__buf_putc(b, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            gcsplan__buf_puts(b, "'\\''");
+        else
+            gcsplan__buf_putc(b, *p);
+    }
+    gcsplan__buf_putc(b, '\'');
+}
+
+/* The command line again, quoted for a shell, to say how to continue; with
+ * cs, the content structure a finding's hint names instead of the one the
+ * command line gave, if any. */
+static void command_line(const import_args *a, const char *cs, gcsplan__buf *b)
 {
     gcsplan__buf_puts(b, "gcsplan");
+    int options = 1;
     for (int i = 0; i < a->argc; i++) {
         const char *s = a->argv[i];
-        gcsplan__buf_putc(b, ' ');
-        int plain = s[0] != '\0';
-        for (const char *p = s; *p && plain; p++)
-            plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                    (*p >= '0' && *p <= '9') || strchr("_-./:=@%+,", *p) != NULL;
-        if (plain) {
-            gcsplan__buf_puts(b, s);
-            continue;
+        if (cs != NULL && options && i > 0) {
+            if (strcmp(s, "--") == 0)
+                options = 0;
+            else if (strcmp(s, "--content-structure") == 0 && i + 1 < a->argc) {
+                i++;
+                continue;
+            } else if (strncmp(s, "--content-structure=", 20) == 0)
+                continue;
         }
-        gcsplan__buf_putc(b, '\'');
-        for (const char *p = s; *p; p++) {
-            if (*p == '\'')
-                gcsplan__buf_puts(b, "'\\''");
-            else
-                gcsplan__buf_putc(b, *p);
+        shell_word(b, s);
+        if (i == 0 && cs != NULL) {
+            shell_word(b, "--content-structure");
+            shell_word(b, cs);
         }
-        gcsplan__buf_putc(b, '\'');
     }
 }
 
@@ -481,7 +559,7 @@ static void how_to_continue(const import_args *a, const import_run *run, int rc)
     size_t running = t.states[GCSPLAN_IMPORT_RUNNING] + t.states[GCSPLAN_IMPORT_SUBMITTING];
     gcsplan__buf b;
     gcsplan__buf_dynamic(&b, NULL, 1 << 16);
-    command_line(a, &b);
+    command_line(a, NULL, &b);
     if (rc == GCSPLAN_ESTOPPED)
         diag_note("gcsplan import: stopped: %zu operation%s already started keep%s running on "
                   "the server; %zu job%s not submitted. The journal holds everything: run the "
@@ -496,25 +574,231 @@ static void how_to_continue(const import_args *a, const import_run *run, int rc)
     gcsplan__buf_free(&b);
 }
 
+/* --- the pre-flight checks -------------------------------------------------------------- */
+
+/* The journal's path: --journal, else PLAN.json.journal. */
+static int journal_path(const import_args *a, import_run *run)
+{
+    if (a->journal != NULL) {
+        run->journal = a->journal;
+        return EXIT_YES;
+    }
+    size_t n = strlen(a->plan_path);
+    run->journal_path = malloc(n + sizeof ".journal");
+    if (run->journal_path == NULL) {
+        diag_error("out of memory");
+        return EXIT_SOURCE;
+    }
+    memcpy(run->journal_path, a->plan_path, n);
+    memcpy(run->journal_path + n, ".journal", sizeof ".journal");
+    run->journal = run->journal_path;
+    return EXIT_YES;
+}
+
+/* The store and content structure the run will have, by the importer's
+ * rules (docs/import.md): --store, else the plan's; --content-structure,
+ * else with a FHIR store the plan's. 0, or -1 when the options make no run
+ * (no store, a content structure for a DICOM store): opening the run says
+ * why, in the library's words. */
+static int run_target(const import_args *a, import_run *run)
+{
+    const gcsplan_plan_head *h = gcsplan_plan_doc_head(run->doc);
+    const char *store = a->o.store ? a->o.store : h->store;
+    gcsplan_store parts;
+    if (store == NULL || gcsplan_store_parse(&parts, store, strlen(store), NULL) != 0)
+        return -1;
+    const char *cs = a->o.content_structure;
+    if (cs != NULL && parts.kind != GCSPLAN_STORE_FHIR)
+        return -1;
+    if (cs == NULL && parts.kind == GCSPLAN_STORE_FHIR)
+        cs = h->content_structure;
+    run->store = store;
+    run->cs = cs;
+    return 0;
+}
+
+static int first_record(const gcsplan_journal_record *rec, void *payload)
+{
+    (void)rec;
+    *(int *)payload = 1;
+    return 1; /* one is enough */
+}
+
+/* 1 when the journal holds a record of a job (a run to continue), 0 when
+ * there is no journal or it holds its header alone (nothing was ever
+ * submitted), -1 when it is not this run's or cannot be read: opening the
+ * run refuses it, with the reason. Read without the lock: the run takes it
+ * after the checks. */
+static int journaled(const import_run *run)
+{
+    struct stat st;
+    if (stat(run->journal, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    int any = 0;
+    gcsplan_journal_info info;
+    gcsplan_error err;
+    int rc = gcsplan_journal_read(run->journal, run->doc, first_record, &any, NULL, &info, &err);
+    if (any)
+        return 1;
+    if (rc != 0)
+        return -1;
+    /* An empty file gets its header from the run; a header of another
+     * store or content structure is refused by it. */
+    if (info.lines > 0 && (strcmp(info.store, run->store) != 0 ||
+                           strcmp(info.content_structure, run->cs ? run->cs : "") != 0))
+        return -1;
+    return 0;
+}
+
+/* "1 error and 2 warnings": the findings at or above --fail-on. */
+static void count_words(char *buf, size_t cap, const size_t per[3])
+{
+    static const char *const one[3] = { "info", "warning", "error" };
+    static const char *const many[3] = { "info", "warnings", "errors" };
+    const char *sep = "";
+    size_t len = 0;
+    buf[0] = '\0';
+    int left = (per[2] > 0) + (per[1] > 0) + (per[0] > 0);
+    for (int sev = 2; sev >= 0; sev--) {
+        if (per[sev] == 0)
+            continue;
+        int n = snprintf(buf + len, cap - len, "%s%zu %s", sep, per[sev],
+                         per[sev] == 1 ? one[sev] : many[sev]);
+        if (n < 0 || (size_t)n >= cap - len)
+            return;
+        len += (size_t)n;
+        left--;
+        sep = left == 1 ? " and " : ", ";
+    }
+}
+
+/* The findings stopped the run: say so, and how to go on. */
+static void stopped_by_findings(const import_args *a)
+{
+    const gcsplan_preflight *pf = a->pfa.pf;
+    size_t per[3] = { 0, 0, 0 }, hinted = 0;
+    const char *cs = NULL;
+    static const char flag[] = "--content-structure ";
+    for (size_t i = 0; i < gcsplan_preflight_count(pf); i++) {
+        const gcsplan_finding *f = gcsplan_preflight_finding(pf, i);
+        if ((int)f->severity < a->pfa.fail_on)
+            continue;
+        per[f->severity]++;
+        hinted += f->hint[0] != '\0';
+        /* The hint of a content structure that does not fit names the one
+         * that fits every object read: the command line takes it. */
+        if (f->code == GCSPLAN_FINDING_FHIR_CONTENT_STRUCTURE &&
+            strncmp(f->hint, flag, sizeof flag - 1) == 0)
+            cs = f->hint + sizeof flag - 1;
+    }
+    size_t n = per[0] + per[1] + per[2];
+    char words[96];
+    count_words(words, sizeof words, per);
+    diag_error("the pre-flight checks found %s: the import did not start (nothing was submitted, "
+               "and the journal was not touched)", words);
+    gcsplan__buf b;
+    gcsplan__buf_dynamic(&b, NULL, 1 << 16);
+    command_line(a, cs, &b);
+    if (cs != NULL && n == 1)
+        diag_note("gcsplan import: with the content structure of the hint, the command checks "
+                  "again and starts:");
+    else if (cs != NULL)
+        diag_note("gcsplan import: with the content structure of the hint, and once the other "
+                  "findings are dealt with, the command checks again and starts:");
+    else
+        diag_note("gcsplan import: once %s dealt with%s, the same command checks again and "
+                  "starts:", n == 1 ? "the finding is" : "the findings are",
+                  hinted == 0 ? "" : n == 1 ? " (its hint says how)"
+                                 : hinted == n ? " (their hints say how)"
+                                               : " (hints say how, where there are some)");
+    diag_note("  %s", b.p ? b.p : "");
+    diag_note("gcsplan import: to import despite the findings: --fail-on none (they are still "
+              "printed) or --no-preflight (no checks)");
+    gcsplan__buf_free(&b);
+}
+
+/* The status line while the checks read, on a terminal. */
+static const char checking[] =
+    "pre-flight: reading a sample of the plan's objects and the bucket's IAM policy...";
+
+/* The store checks of a fresh run (docs/import.md, "Before the first
+ * submission"): a sample of each job's first and last objects, and whether
+ * the Cloud Healthcare Service Agent may read the bucket. The findings go
+ * to stderr as gcsplan preflight prints them. EXIT_YES to go on; after a
+ * finding at or above --fail-on, or checks that could not run, EXIT_SOURCE
+ * with everything said: nothing was submitted and the journal is as it was. */
+static int preflight(import_args *a, import_run *run)
+{
+    if (!a->pfa.enabled || run_target(a, run) != 0)
+        return EXIT_YES;
+    int j = journaled(run);
+    if (j < 0)
+        return EXIT_YES;
+    if (j > 0) {
+        diag_note("gcsplan import: the journal holds this run: the pre-flight checks, which come "
+                  "before a run's first submission, are not run again");
+        return EXIT_YES;
+    }
+    const gcsplan_plan_head *h = gcsplan_plan_doc_head(run->doc);
+    gcsplan_error err;
+    if (gcsplan_pattern_compile(&run->pattern, h->uri, h->uri_len, NULL, &err) != 0) {
+        diag_error("%s: the plan's URI: %s", a->plan_path, err.message);
+        return EXIT_USAGE;
+    }
+    a->pfa.opts.store = run->store;
+    a->pfa.opts.content_structure = run->cs;
+    a->pfa.opts.checks = GCSPLAN_PREFLIGHT_CHECK_CONTENT | GCSPLAN_PREFLIGHT_CHECK_ACCESS;
+    a->pfa.status = a->progress ? checking : NULL;
+    int status = preflight_args_begin(&a->pfa, run->pattern, &a->src.opts, 0);
+    if (status != EXIT_YES)
+        return status;
+    /* Each job's first and last object stand for the plan's: the sample is
+     * spread over them. The sizes are not in the plan: 1 means "not empty". */
+    for (size_t i = 0; i < gcsplan_plan_doc_job_count(run->doc); i++) {
+        const gcsplan_plan_job *pj = gcsplan_plan_doc_job(run->doc, i);
+        gcsplan_object o;
+        memset(&o, 0, sizeof o);
+        o.size = 1;
+        if (pj->has & GCSPLAN_PLAN_JOB_FIRST) {
+            o.name = pj->first;
+            o.name_len = pj->first_len;
+            preflight_args_add(&a->pfa, &o);
+        }
+        if ((pj->has & GCSPLAN_PLAN_JOB_LAST) &&
+            !((pj->has & GCSPLAN_PLAN_JOB_FIRST) && pj->last_len == pj->first_len &&
+              memcmp(pj->last, pj->first, pj->first_len) == 0)) {
+            o.name = pj->last;
+            o.name_len = pj->last_len;
+            preflight_args_add(&a->pfa, &o);
+        }
+    }
+    status = preflight_args_finish(&a->pfa);
+    if (status == EXIT_YES)
+        status = preflight_args_report(&a->pfa, 0, 0, diag_color());
+    if (status != EXIT_SOURCE && a->json &&
+        preflight_args_json(&a->pfa, &run->preflight_json, &run->preflight_json_len) ==
+            EXIT_SOURCE)
+        status = EXIT_SOURCE;
+    if (status == EXIT_NO) {
+        stopped_by_findings(a);
+        status = EXIT_SOURCE;
+    } else if (status == EXIT_SOURCE) {
+        diag_note("gcsplan import: the pre-flight checks could not run: nothing was submitted, and "
+                  "the journal was not touched; once the cause is fixed the same command runs "
+                  "them, or --no-preflight skips them");
+    }
+    if (status != EXIT_YES && a->json)
+        print_json(a, run, 0);
+    return status;
+}
+
 /* --- the command ------------------------------------------------------------------------- */
 
 static int open_run(import_args *a, import_run *run)
 {
-    if (a->journal == NULL) {
-        size_t n = strlen(a->plan_path);
-        run->journal_path = malloc(n + sizeof ".journal");
-        if (run->journal_path == NULL) {
-            diag_error("out of memory");
-            return EXIT_SOURCE;
-        }
-        memcpy(run->journal_path, a->plan_path, n);
-        memcpy(run->journal_path + n, ".journal", sizeof ".journal");
-    }
-    a->o.journal = a->journal ? a->journal : run->journal_path;
+    a->o.journal = run->journal;
     a->o.on_note = show_note;
     a->o.payload = run;
-    if (a->progress == -1)
-        a->progress = isatty(STDERR_FILENO);
     if (a->progress)
         a->o.on_progress = show_progress;
     gcsplan_error err;
@@ -567,20 +851,32 @@ int cmd_import(int argc, char **argv)
     a.progress = -1;
     a.argc = argc;
     a.argv = argv;
+    source_args_init(&a.src);
+    preflight_args_init(&a.pfa, GCSPLAN_SEVERITY_ERROR);
     int status;
     int prc = parse(&a, argc, argv);
     if (prc != CLI_PARSED) {
         status = cli_parse_status(prc);
         goto done;
     }
+    if (a.progress == -1)
+        a.progress = isatty(STDERR_FILENO);
     status = read_plan(&a, &run);
+    if (status == EXIT_YES)
+        status = journal_path(&a, &run);
+    if (status == EXIT_YES)
+        status = preflight(&a, &run);
     if (status == EXIT_YES)
         status = open_run(&a, &run);
     if (status == EXIT_YES)
         status = run_import(&a, &run);
 done:
     gcsplan_importer_free(run.imp);
+    preflight_args_free(&a.pfa);
+    gcsplan_pattern_free(run.pattern);
+    source_args_free(&a.src);
     gcsplan_plan_doc_free(run.doc);
+    free(run.preflight_json);
     free(run.journal_path);
     return status;
 }

@@ -22,7 +22,7 @@ static int parse(ls_args *a, int argc, char **argv)
     cli_group groups[] = { SOURCE_GROUP(&a->src), PREFLIGHT_GROUP(&a->pfa),
                            CLI_JSON_GROUP(&a->json), CLI_NULL_GROUP(&a->sep) };
     cli_operands ops;
-    int rc = cli_parse("ls", argc, argv, groups, 4, &ops);
+    int rc = cli_parse("ls", argc, argv, groups, CLI_GROUPS(groups), &ops);
     if (rc != CLI_PARSED)
         return rc;
     rc = source_args_uri(&a->src, "ls", &ops) == 0 ? CLI_PARSED : CLI_BAD;

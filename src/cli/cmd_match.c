@@ -242,7 +242,7 @@ int cmd_match(int argc, char **argv)
     char sep = '\n';
     cli_group groups[] = { CLI_NULL_GROUP(&sep) };
     cli_operands ops;
-    int prc = cli_parse("match", argc, argv, groups, 1, &ops);
+    int prc = cli_parse("match", argc, argv, groups, CLI_GROUPS(groups), &ops);
     if (prc != CLI_PARSED)
         return cli_parse_status(prc);
     const char *uri = ops.n == 1 ? ops.v[0] : NULL;

@@ -126,7 +126,7 @@ static int parse(plan_args *a, int argc, char **argv)
                            CLI_JSON_GROUP(&a->json), OUT_FILE_GROUP(&a->output),
                            { plan_options, plan_take, a } };
     cli_operands ops;
-    int rc = cli_parse("plan", argc, argv, groups, 5, &ops);
+    int rc = cli_parse("plan", argc, argv, groups, CLI_GROUPS(groups), &ops);
     if (rc != CLI_PARSED)
         return rc;
     rc = source_args_uri(&a->src, "plan", &ops) == 0 ? CLI_PARSED : CLI_BAD;

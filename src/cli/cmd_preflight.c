@@ -24,14 +24,18 @@ void preflight_args_init(preflight_args *a, int fail_on_default)
     a->progress = -1;
 }
 
+const struct option preflight_report_options[] = {
+    { "no-preflight", no_argument, NULL, OPT_NO_PREFLIGHT },
+    { "examples", required_argument, NULL, OPT_EXAMPLES },
+    { "fail-on", required_argument, NULL, OPT_FAIL_ON },
+    { NULL, 0, NULL, 0 },
+};
+
 const struct option preflight_options[] = {
     { "probe", no_argument, NULL, OPT_PROBE },
-    { "no-preflight", no_argument, NULL, OPT_NO_PREFLIGHT },
     { "probe-parallel", required_argument, NULL, OPT_PROBE_PARALLEL },
     { "max-object-size", required_argument, NULL, OPT_MAX_OBJECT_SIZE },
-    { "examples", required_argument, NULL, OPT_EXAMPLES },
     { "max-examined", required_argument, NULL, OPT_MAX_EXAMINED },
-    { "fail-on", required_argument, NULL, OPT_FAIL_ON },
     { NULL, 0, NULL, 0 },
 };
 
@@ -146,6 +150,28 @@ void preflight_args_add(preflight_args *a, const gcsplan_object *o)
         stop(a, &err);
 }
 
+int preflight_args_finish(preflight_args *a)
+{
+    if (a->pf == NULL || a->finished)
+        return EXIT_YES;
+    if (a->failed)
+        return EXIT_SOURCE;
+    if (a->status != NULL) {
+        fputs(a->status, stderr);
+        fflush(stderr);
+    }
+    gcsplan_error err;
+    int rc = gcsplan_preflight_finish(a->pf, &err);
+    if ((a->progress && a->opts.probe) || a->status != NULL)
+        fputs("\r\033[K", stderr);
+    if (rc != 0) {
+        stop(a, &err);
+        return EXIT_SOURCE;
+    }
+    a->finished = 1;
+    return EXIT_YES;
+}
+
 /* Finish the pre-flight and render its findings into *text (malloc'd). */
 static int render(preflight_args *a, int json, int colour, char **text, size_t *len)
 {
@@ -153,16 +179,9 @@ static int render(preflight_args *a, int json, int colour, char **text, size_t *
     *len = 0;
     if (a->pf == NULL)
         return EXIT_YES;
-    if (a->failed)
-        return EXIT_SOURCE;
-    gcsplan_error err;
-    int rc = gcsplan_preflight_finish(a->pf, &err);
-    if (a->progress && a->opts.probe)
-        fputs("\r\033[K", stderr);
-    if (rc != 0) {
-        stop(a, &err);
-        return EXIT_SOURCE;
-    }
+    int status = preflight_args_finish(a);
+    if (status != EXIT_YES)
+        return status;
     unsigned flags = colour ? GCSPLAN_RENDER_COLOR : 0;
     size_t need = json ? gcsplan_preflight_render_json(a->pf, NULL, 0)
                        : gcsplan_preflight_render(a->pf, NULL, 0, flags);
@@ -211,17 +230,23 @@ void preflight_args_free(preflight_args *a)
     a->pf = NULL;
 }
 
-/* The store checks: options of gcsplan preflight alone (ls and plan keep
- * the shared group; plan has a --store of its own). */
+/* The store checks: --store and --content-structure are preflight's own
+ * (plan and import have theirs, which say where the import goes);
+ * --project-number and --sample are shared with import, which runs the
+ * checks before it starts. */
 static const struct option store_options[] = {
     { "store", required_argument, NULL, OPT_STORE },
     { "content-structure", required_argument, NULL, OPT_CONTENT_STRUCTURE },
+    { NULL, 0, NULL, 0 },
+};
+
+const struct option preflight_store_options[] = {
     { "project-number", required_argument, NULL, OPT_PROJECT_NUMBER },
     { "sample", required_argument, NULL, OPT_SAMPLE },
     { NULL, 0, NULL, 0 },
 };
 
-static int store_take(void *state, int id, const char *v, const char *cmd)
+int preflight_store_take(void *state, int id, const char *v, const char *cmd)
 {
     preflight_args *a = state;
     gcsplan_store st;
@@ -290,9 +315,10 @@ int cmd_preflight(int argc, char **argv)
     source_args_init(&src);
     preflight_args_init(&pfa, GCSPLAN_SEVERITY_ERROR);
     cli_group groups[] = { SOURCE_GROUP(&src), PREFLIGHT_GROUP(&pfa), CLI_JSON_GROUP(&json),
-                           { store_options, store_take, &pfa } };
+                           { store_options, preflight_store_take, &pfa },
+                           PREFLIGHT_STORE_GROUP(&pfa) };
     cli_operands ops = { NULL, 0 };
-    int rc = cli_parse("preflight", argc, argv, groups, 4, &ops);
+    int rc = cli_parse("preflight", argc, argv, groups, CLI_GROUPS(groups), &ops);
     if (rc != CLI_PARSED) {
         status = cli_parse_status(rc);
         goto done;

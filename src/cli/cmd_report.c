@@ -60,7 +60,7 @@ static int parse(report_args *a, int argc, char **argv)
 {
     cli_group groups[] = { OUT_FILE_GROUP(&a->output), { report_options, report_take, a } };
     cli_operands ops;
-    int rc = cli_parse("report", argc, argv, groups, 2, &ops);
+    int rc = cli_parse("report", argc, argv, groups, CLI_GROUPS(groups), &ops);
     if (rc != CLI_PARSED)
         return rc;
     size_t n = ops.n;

@@ -79,7 +79,7 @@ static int parse(verify *v, int argc, char **argv)
 {
     cli_group groups[] = { SOURCE_GROUP(&v->src), CLI_JSON_GROUP(&v->json) };
     cli_operands ops;
-    int rc = cli_parse("verify", argc, argv, groups, 2, &ops);
+    int rc = cli_parse("verify", argc, argv, groups, CLI_GROUPS(groups), &ops);
     if (rc != CLI_PARSED)
         return rc;
     size_t n = ops.n;

@@ -20,6 +20,9 @@ void json_key(yajl_gen g, const char *key);
 void json_int(yajl_gen g, long long v);
 /* A count or size: unsigned 64-bit, all of it (2^63 and up included). */
 void json_u64(yajl_gen g, uint64_t v);
+/* A value that is already JSON (a library's document, compact, valid
+ * UTF-8), inserted as it is. */
+void json_raw(yajl_gen g, const char *json, size_t len);
 /* Write what was generated as one line on stdout (out.h) and reset the generator. */
 void json_line(yajl_gen g);
 /* The warnings array of a compiled pattern, and an error object. */

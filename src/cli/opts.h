@@ -7,7 +7,11 @@
  *
  *     cli_group groups[] = { SOURCE_GROUP(&src), PREFLIGHT_GROUP(&pfa),
  *                            CLI_JSON_GROUP(&json), { plan_options, plan_take, &cfg } };
- *     int rc = cli_parse("plan", argc, argv, groups, 4, &operands);
+ *     int rc = cli_parse("plan", argc, argv, groups, CLI_GROUPS(groups), &operands);
+ *
+ * A shared group's macro may stand for more than one group (SOURCE_GROUP is
+ * the storage endpoint and the listing options, so that import can take the
+ * first alone): count them with CLI_GROUPS.
  *
  * Every command takes -h/--help. "--opt=value" and "--opt value" are the
  * same; options may follow operands; "--" ends the options. Long options are
@@ -37,8 +41,8 @@ enum cli_opt_id {
     /* the pre-flight group (cmd_preflight.c) */
     OPT_PROBE, OPT_NO_PREFLIGHT, OPT_PROBE_PARALLEL, OPT_MAX_OBJECT_SIZE, OPT_EXAMPLES,
     OPT_MAX_EXAMINED, OPT_FAIL_ON,
-    /* preflight's own store checks (cmd_preflight.c); --store and
-     * --content-structure share plan's ids */
+    /* the store checks of preflight and import (cmd_preflight.c); --store
+     * and --content-structure share plan's ids */
     OPT_PROJECT_NUMBER, OPT_SAMPLE,
     /* the output group */
     OPT_JSON,
@@ -60,6 +64,9 @@ typedef struct cli_group {
     int (*take)(void *state, int id, const char *arg, const char *cmd);
     void *state;
 } cli_group;
+
+/* The number of groups in an array of them. */
+#define CLI_GROUPS(g) (sizeof(g) / sizeof((g)[0]))
 
 /* The options of all groups of one command, at most. */
 #define CLI_OPTIONS_MAX 64

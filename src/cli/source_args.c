@@ -9,10 +9,14 @@
 #include "util/num.h"
 #include "source_args.h"
 
+const struct option storage_options[] = {
+    { "endpoint", required_argument, NULL, OPT_ENDPOINT },
+    { NULL, 0, NULL, 0 },
+};
+
 const struct option source_options[] = {
     { "listing", required_argument, NULL, OPT_LISTING },
     { "bucket-dir", required_argument, NULL, OPT_BUCKET_DIR },
-    { "endpoint", required_argument, NULL, OPT_ENDPOINT },
     { "exclude", required_argument, NULL, OPT_EXCLUDE },
     { "parallel", required_argument, NULL, OPT_PARALLEL },
     { "page-size", required_argument, NULL, OPT_PAGE_SIZE },
