@@ -16,17 +16,6 @@
 #include "gcsplan/gcsplan.h"
 #include "fuzz_target.h"
 
-static const uint8_t *g_in; /* the input, for failure reports */
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("uri", g_in, g_len);                                               \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
-
 static int one_line(const char *s, size_t cap)
 {
     const char *end = memchr(s, '\0', cap);
@@ -42,13 +31,13 @@ static void check_caret(const char *in, size_t len, size_t off, size_t n)
     if (buf == NULL)
         return;
     size_t got = gcsplan_render_caret(buf, need + 1, in, len, off, n, "  ");
-    CHECK(got == need && strlen(buf) == need, "render_caret wrote %zu of %zu bytes", strlen(buf),
+    FZ_CHECK(got == need && strlen(buf) == need, "render_caret wrote %zu of %zu bytes", strlen(buf),
           need);
-    CHECK(need >= 2 && buf[need - 1] == '\n', "render_caret output does not end a line");
+    FZ_CHECK(need >= 2 && buf[need - 1] == '\n', "render_caret output does not end a line");
     size_t small = need / 2;
     if (small > 0) {
         gcsplan_render_caret(buf, small, in, len, off, n, "  ");
-        CHECK(strlen(buf) == small - 1, "render_caret truncation wrote %zu bytes, cap %zu",
+        FZ_CHECK(strlen(buf) == small - 1, "render_caret truncation wrote %zu bytes, cap %zu",
               strlen(buf), small);
     }
     free(buf);
@@ -61,7 +50,7 @@ static void check_hint_compiles(const char *hint, const char *what)
     int rc = gcsplan_pattern_compile(&h, hint, strlen(hint), NULL, &e);
     if (rc != 0) {
         fz_print_bytes("hint", hint, strlen(hint));
-        CHECK(0, "the hint of %s does not compile: rule %s, '%s'", what,
+        FZ_CHECK(0, "the hint of %s does not compile: rule %s, '%s'", what,
               gcsplan_rule_name(e.rule), e.message);
     }
     gcsplan_pattern_free(h);
@@ -70,16 +59,16 @@ static void check_hint_compiles(const char *hint, const char *what)
 static void check_error(const char *in, size_t len, int rc, const gcsplan_pattern *p,
                         const gcsplan_error *err)
 {
-    CHECK(p == NULL, "failed compile left *out set");
-    CHECK(rc == GCSPLAN_EURI || rc == GCSPLAN_ELIMIT, "unexpected return code %d", rc);
-    CHECK(err->code == rc, "err.code %d but return %d", err->code, rc);
-    CHECK(err->offset <= len && err->length <= len - err->offset,
+    FZ_CHECK(p == NULL, "failed compile left *out set");
+    FZ_CHECK(rc == GCSPLAN_EURI || rc == GCSPLAN_ELIMIT, "unexpected return code %d", rc);
+    FZ_CHECK(err->code == rc, "err.code %d but return %d", err->code, rc);
+    FZ_CHECK(err->offset <= len && err->length <= len - err->offset,
           "error span %zu+%zu outside the %zu-byte input", err->offset, err->length, len);
-    CHECK(one_line(err->message, sizeof err->message), "error message empty or not one line");
-    CHECK(memchr(err->hint, '\0', sizeof err->hint) != NULL, "hint not NUL-terminated");
+    FZ_CHECK(one_line(err->message, sizeof err->message), "error message empty or not one line");
+    FZ_CHECK(memchr(err->hint, '\0', sizeof err->hint) != NULL, "hint not NUL-terminated");
     if (rc == GCSPLAN_EURI) {
         const char *name = gcsplan_rule_name(err->rule);
-        CHECK(err->rule > 0 && !gcsplan_rule_is_warning(err->rule) &&
+        FZ_CHECK(err->rule > 0 && !gcsplan_rule_is_warning(err->rule) &&
                   strcmp(name, "unknown") != 0 && strcmp(name, "none") != 0,
               "error with rule %d (%s)", err->rule, name);
     }
@@ -93,15 +82,15 @@ static void check_segments(const gcsplan_pattern *p, const char *object, size_t 
     size_t count = gcsplan_pattern_segment_count(p), slashes = 0;
     for (size_t i = 0; i < olen; i++)
         slashes += object[i] == '/';
-    CHECK(count == slashes + 1, "%zu segments for %zu slashes", count, slashes);
+    FZ_CHECK(count == slashes + 1, "%zu segments for %zu slashes", count, slashes);
     size_t at = 0;
     for (size_t i = 0; i < count; i++) {
         gcsplan_segment s;
-        CHECK(gcsplan_pattern_segment(p, i, &s) == 0, "segment %zu missing", i);
-        CHECK(s.offset == at && s.len <= olen - at && s.text == object + at,
+        FZ_CHECK(gcsplan_pattern_segment(p, i, &s) == 0, "segment %zu missing", i);
+        FZ_CHECK(s.offset == at && s.len <= olen - at && s.text == object + at,
               "segment %zu at %zu+%zu, expected at %zu", i, s.offset, s.len, at);
-        CHECK(memchr(s.text, '/', s.len) == NULL, "segment %zu holds '/'", i);
-        CHECK(i + 1 == count || object[at + s.len] == '/', "segment %zu not ended by '/'", i);
+        FZ_CHECK(memchr(s.text, '/', s.len) == NULL, "segment %zu holds '/'", i);
+        FZ_CHECK(i + 1 == count || object[at + s.len] == '/', "segment %zu not ended by '/'", i);
         int dbl = 0, wild = 0;
         for (size_t k = 0; k < s.len; k++) {
             if (s.text[k] == '*' && k + 1 < s.len && s.text[k + 1] == '*')
@@ -109,14 +98,14 @@ static void check_segments(const gcsplan_pattern *p, const char *object, size_t 
             wild |= s.text[k] == '*' || s.text[k] == '?';
         }
         int expect = dbl ? 2 : wild ? 1 : 0;
-        CHECK(s.wildcard == expect, "segment %zu wildcard %d, expected %d", i, s.wildcard, expect);
+        FZ_CHECK(s.wildcard == expect, "segment %zu wildcard %d, expected %d", i, s.wildcard, expect);
         /* A segment matches its own text: each wildcard can stand for itself. */
-        CHECK(gcsplan_pattern_match_segment(p, i, s.text, s.len),
+        FZ_CHECK(gcsplan_pattern_match_segment(p, i, s.text, s.len),
               "segment %zu does not match its own text", i);
         at += s.len + 1;
     }
     gcsplan_segment s;
-    CHECK(gcsplan_pattern_segment(p, count, &s) == GCSPLAN_EINVAL, "segment past the end");
+    FZ_CHECK(gcsplan_pattern_segment(p, count, &s) == GCSPLAN_EINVAL, "segment past the end");
 }
 
 static void check_warnings(const char *in, size_t len, const gcsplan_pattern *p)
@@ -124,74 +113,74 @@ static void check_warnings(const char *in, size_t len, const gcsplan_pattern *p)
     size_t n = gcsplan_pattern_warning_count(p);
     for (size_t i = 0; i < n; i++) {
         const gcsplan_warning *w = gcsplan_pattern_warning(p, i);
-        CHECK(w != NULL, "warning %zu missing", i);
-        CHECK(gcsplan_rule_is_warning(w->rule) &&
+        FZ_CHECK(w != NULL, "warning %zu missing", i);
+        FZ_CHECK(gcsplan_rule_is_warning(w->rule) &&
                   strcmp(gcsplan_rule_name(w->rule), "unknown") != 0,
               "warning %zu has rule %d", i, w->rule);
-        CHECK(w->offset <= len && w->length <= len - w->offset,
+        FZ_CHECK(w->offset <= len && w->length <= len - w->offset,
               "warning span %zu+%zu outside the %zu-byte input", w->offset, w->length, len);
-        CHECK(w->message != NULL && one_line(w->message, strlen(w->message) + 1),
+        FZ_CHECK(w->message != NULL && one_line(w->message, strlen(w->message) + 1),
               "warning %zu message empty or not one line", i);
         if (w->hint != NULL && w->hint[0] != '\0')
             check_hint_compiles(w->hint, "a warning");
         check_caret(in, len, w->offset, w->length);
     }
-    CHECK(gcsplan_pattern_warning(p, n) == NULL, "warning past the end");
+    FZ_CHECK(gcsplan_pattern_warning(p, n) == NULL, "warning past the end");
 }
 
 static void check_pattern(const char *in, size_t len, const gcsplan_pattern *p)
 {
-    CHECK(p != NULL, "successful compile returned no pattern");
-    CHECK(memcmp(gcsplan_pattern_uri(p), in, len) == 0 && gcsplan_pattern_uri(p)[len] == '\0',
+    FZ_CHECK(p != NULL, "successful compile returned no pattern");
+    FZ_CHECK(memcmp(gcsplan_pattern_uri(p), in, len) == 0 && gcsplan_pattern_uri(p)[len] == '\0',
           "pattern URI differs from the input");
     const char *bucket = gcsplan_pattern_bucket(p);
     size_t blen = strlen(bucket);
-    CHECK(blen >= 3 && len > 6 + blen && memcmp(in, "gs://", 5) == 0 &&
+    FZ_CHECK(blen >= 3 && len > 6 + blen && memcmp(in, "gs://", 5) == 0 &&
               memcmp(in + 5, bucket, blen) == 0 && in[5 + blen] == '/',
           "bucket '%s' is not the URI's", bucket);
     size_t olen = 0;
     const char *object = gcsplan_pattern_object(p, &olen);
-    CHECK(olen == len - 6 - blen && object != NULL && memcmp(object, in + 6 + blen, olen) == 0,
+    FZ_CHECK(olen == len - 6 - blen && object != NULL && memcmp(object, in + 6 + blen, olen) == 0,
           "object is not the rest of the URI");
 
     size_t plen = 0, slen = 0;
     const char *prefix = gcsplan_pattern_prefix(p, &plen);
     const char *suffix = gcsplan_pattern_suffix(p, &slen);
-    CHECK(plen <= olen && memcmp(prefix, object, plen) == 0, "prefix is not a prefix");
+    FZ_CHECK(plen <= olen && memcmp(prefix, object, plen) == 0, "prefix is not a prefix");
     size_t first_wild = 0; /* not strcspn: the object may hold a NUL */
     while (first_wild < olen && object[first_wild] != '*' && object[first_wild] != '?')
         first_wild++;
-    CHECK(plen == first_wild, "prefix length %zu, first wildcard at %zu", plen, first_wild);
+    FZ_CHECK(plen == first_wild, "prefix length %zu, first wildcard at %zu", plen, first_wild);
 
     gcsplan_pattern_kind kind = gcsplan_pattern_kind_of(p);
     size_t min = gcsplan_pattern_min_length(p);
-    CHECK(min <= GCSPLAN_NAME_MAX, "minimum length %zu", min);
+    FZ_CHECK(min <= GCSPLAN_NAME_MAX, "minimum length %zu", min);
     switch (kind) {
     case GCSPLAN_PATTERN_LITERAL:
-        CHECK(plen == olen && slen == 0 && min == olen && !gcsplan_pattern_crosses_slash(p),
+        FZ_CHECK(plen == olen && slen == 0 && min == olen && !gcsplan_pattern_crosses_slash(p),
               "literal pattern queries inconsistent");
         break;
     case GCSPLAN_PATTERN_RECURSIVE:
-        CHECK(plen + 2 + slen == olen && memcmp(object + plen, "**", 2) == 0 &&
+        FZ_CHECK(plen + 2 + slen == olen && memcmp(object + plen, "**", 2) == 0 &&
                   memcmp(suffix, object + olen - slen, slen) == 0 && min == plen + slen &&
                   gcsplan_pattern_crosses_slash(p),
               "recursive pattern queries inconsistent");
         break;
     case GCSPLAN_PATTERN_SEGMENTED:
-        CHECK(plen < olen && slen == 0 && min <= olen && !gcsplan_pattern_crosses_slash(p),
+        FZ_CHECK(plen < olen && slen == 0 && min <= olen && !gcsplan_pattern_crosses_slash(p),
               "segmented pattern queries inconsistent");
         break;
     default:
-        CHECK(0, "unknown kind %d", (int)kind);
+        FZ_CHECK(0, "unknown kind %d", (int)kind);
     }
     check_segments(p, object, olen);
     check_warnings(in, len, p);
 
     /* The object text matches itself when it is a possible object name. */
     int self = olen <= GCSPLAN_NAME_MAX;
-    CHECK(gcsplan_pattern_match(p, object, olen) == self, "the object text %s match itself",
+    FZ_CHECK(gcsplan_pattern_match(p, object, olen) == self, "the object text %s match itself",
           self ? "does not" : "does");
-    CHECK(!gcsplan_pattern_match(p, "", 0) && !gcsplan_pattern_match(p, ".", 1) &&
+    FZ_CHECK(!gcsplan_pattern_match(p, "", 0) && !gcsplan_pattern_match(p, ".", 1) &&
               !gcsplan_pattern_match(p, "..", 2),
           "matches an impossible object name");
 }
@@ -227,7 +216,7 @@ static void check_allocation_failures(const char *in, size_t len)
     gcsplan_pattern_options opts = GCSPLAN_PATTERN_OPTIONS_INIT;
     opts.allocator = &a;
     gcsplan_pattern *p = NULL;
-    CHECK(gcsplan_pattern_compile(&p, in, len, &opts, NULL) == 0,
+    FZ_CHECK(gcsplan_pattern_compile(&p, in, len, &opts, NULL) == 0,
           "compile with an allocator fails where it succeeded without");
     gcsplan_pattern_free(p);
     long total = f.calls;
@@ -237,7 +226,7 @@ static void check_allocation_failures(const char *in, size_t len)
         gcsplan_error err;
         p = NULL;
         int rc = gcsplan_pattern_compile(&p, in, len, &opts, &err);
-        CHECK(rc == GCSPLAN_ENOMEM && p == NULL && err.code == GCSPLAN_ENOMEM,
+        FZ_CHECK(rc == GCSPLAN_ENOMEM && p == NULL && err.code == GCSPLAN_ENOMEM,
               "allocation %ld of %ld failed: return %d, pattern %p", k, total, rc, (void *)p);
     }
 }
@@ -249,8 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (in == NULL)
         return 0;
     memcpy(in, data, size);
-    g_in = data;
-    g_len = size;
+    fz_input("uri", data, size);
 
     gcsplan_pattern *p = NULL;
     gcsplan_error err;

@@ -21,16 +21,6 @@
 #include "fuzz_target.h"
 #include "transport.h"
 
-static const uint8_t *g_in;
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("file", g_in, g_len);                                              \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
 
 static char path[64];
 
@@ -64,13 +54,12 @@ static void check_quiet(const char *text, gcsplan__json_field *f, size_t nf, con
     strip_ours(copy);
     for (size_t i = 0; i < nf; i++)
         if (f[i].value != NULL && f[i].len >= 16 && strlen(f[i].value) == f[i].len)
-            CHECK(strstr(copy, f[i].value) == NULL, "%s quotes %s: %s", what, f[i].path, text);
+            FZ_CHECK(strstr(copy, f[i].value) == NULL, "%s quotes %s: %s", what, f[i].path, text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    g_in = data;
-    g_len = size;
+    fz_input("file", data, size);
     if (size > 70 * 1024)
         return 0;
     if (path[0] == '\0')
@@ -86,16 +75,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t nf = sizeof f / sizeof f[0];
     gcsplan_error err;
     int rc = gcsplan__json_fields(f, nf, a, (const char *)data, size, &err);
-    CHECK(rc == 0 || rc == GCSPLAN_ESOURCE || rc == GCSPLAN_ELIMIT, "fields rc %d", rc);
+    FZ_CHECK(rc == 0 || rc == GCSPLAN_ESOURCE || rc == GCSPLAN_ELIMIT, "fields rc %d", rc);
     for (size_t i = 0; i < nf; i++) {
         if (rc != 0) {
-            CHECK(f[i].value == NULL, "a value left after an error");
+            FZ_CHECK(f[i].value == NULL, "a value left after an error");
             continue;
         }
         if (f[i].value == NULL)
             continue;
-        CHECK(f[i].len <= GCSPLAN__JSON_VALUE_MAX, "a value of %zu bytes", f[i].len);
-        CHECK(f[i].value[f[i].len] == '\0', "a value not terminated at its length");
+        FZ_CHECK(f[i].len <= GCSPLAN__JSON_VALUE_MAX, "a value of %zu bytes", f[i].len);
+        FZ_CHECK(f[i].value[f[i].len] == '\0', "a value not terminated at its length");
     }
 
     g_email = rc == 0 && f[5].value != NULL && strlen(f[5].value) == f[5].len ? f[5].value : NULL;
@@ -115,15 +104,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.gce_product_file = "/nonexistent/gcsplan-fuzz";
     gcsplan__auth *au = NULL;
     rc = gcsplan__auth_new(&au, a, &cfg, &err);
-    CHECK(rc == 0 || rc == GCSPLAN_ESOURCE || rc == GCSPLAN_ELIMIT, "auth rc %d: %s", rc,
+    FZ_CHECK(rc == 0 || rc == GCSPLAN_ESOURCE || rc == GCSPLAN_ELIMIT, "auth rc %d: %s", rc,
           err.message);
     if (rc != 0) {
-        CHECK(au == NULL, "a handle after an error");
-        CHECK(err.message[0] && strchr(err.message, '\n') == NULL, "error not one line");
+        FZ_CHECK(au == NULL, "a handle after an error");
+        FZ_CHECK(err.message[0] && strchr(err.message, '\n') == NULL, "error not one line");
         check_quiet(err.message, f, nsecret, "the error");
     } else {
         const char *d = gcsplan__auth_describe(au);
-        CHECK(strchr(d, '\n') == NULL && strncmp(d, "credentials: ", 13) == 0,
+        FZ_CHECK(strchr(d, '\n') == NULL && strncmp(d, "credentials: ", 13) == 0,
               "description: %s", d);
         check_quiet(d, f, nsecret, "the description");
         gcsplan__auth_free(au);

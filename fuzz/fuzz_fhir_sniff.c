@@ -16,33 +16,23 @@
 #include "fhir_sniff.h"
 #include "fuzz_target.h"
 
-static const uint8_t *g_in;
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("head", g_in, g_len);                                              \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
 
 static void consistent(const gcsplan__fhir_head *h, size_t n)
 {
-    CHECK(h->status >= GCSPLAN__FHIR_EMPTY && h->status <= GCSPLAN__FHIR_OK, "status %d", h->status);
-    CHECK(h->kind != NULL && h->kind[0] != '\0', "no kind");
-    CHECK((h->fits & ~GCSPLAN__CS_ALL) == 0 && (h->as_resource & ~GCSPLAN__CS_ALL) == 0,
+    FZ_CHECK(h->status >= GCSPLAN__FHIR_EMPTY && h->status <= GCSPLAN__FHIR_OK, "status %d", h->status);
+    FZ_CHECK(h->kind != NULL && h->kind[0] != '\0', "no kind");
+    FZ_CHECK((h->fits & ~GCSPLAN__CS_ALL) == 0 && (h->as_resource & ~GCSPLAN__CS_ALL) == 0,
           "bits outside the four structures");
-    CHECK((h->fits & h->as_resource) == 0, "a structure both fits and stores Bundles whole");
-    CHECK(h->missing_id <= h->resources, "%u missing of %u", h->missing_id, h->resources);
+    FZ_CHECK((h->fits & h->as_resource) == 0, "a structure both fits and stores Bundles whole");
+    FZ_CHECK(h->missing_id <= h->resources, "%u missing of %u", h->missing_id, h->resources);
     if (h->status == GCSPLAN__FHIR_OK) {
-        CHECK(h->types != 0 && h->layout != GCSPLAN__FHIR_LAYOUT_NONE, "OK without a type or layout");
-        CHECK(h->values >= 1, "OK without a value");
+        FZ_CHECK(h->types != 0 && h->layout != GCSPLAN__FHIR_LAYOUT_NONE, "OK without a type or layout");
+        FZ_CHECK(h->values >= 1, "OK without a value");
     } else {
-        CHECK(h->fits == 0 && h->as_resource == 0 && h->resources == 0, "fits for non-FHIR");
+        FZ_CHECK(h->fits == 0 && h->as_resource == 0 && h->resources == 0, "fits for non-FHIR");
     }
     if (h->status == GCSPLAN__FHIR_NOT_JSON)
-        CHECK(h->error_offset <= n, "error at %zu of %zu", h->error_offset, n);
+        FZ_CHECK(h->error_offset <= n, "error at %zu of %zu", h->error_offset, n);
 }
 
 /* yajl's verdict on the whole input as JSON text of several values. */
@@ -72,8 +62,7 @@ static int shallow(const unsigned char *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    g_in = data;
-    g_len = size;
+    fz_input("head", data, size);
     /* An exact copy, so that a read past the end is ASan's to see. */
     unsigned char *p = malloc(size ? size : 1);
     if (p == NULL)
@@ -86,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     consistent(&cut, size);
     if (whole.status == GCSPLAN__FHIR_OK && shallow(p, size)) {
         int y = yajl_accepts(p, size);
-        CHECK(y != 0, "FHIR by the sniffer, not JSON by yajl");
+        FZ_CHECK(y != 0, "FHIR by the sniffer, not JSON by yajl");
     }
     /* Prefixes of what reads as FHIR, read as cut. */
     if (whole.status == GCSPLAN__FHIR_OK) {
@@ -102,9 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             gcsplan__fhir_sniff(&h, q, m, 0);
             free(q);
             consistent(&h, m);
-            CHECK(h.status != GCSPLAN__FHIR_NOT_JSON && h.status != GCSPLAN__FHIR_NOT_FHIR,
+            FZ_CHECK(h.status != GCSPLAN__FHIR_NOT_JSON && h.status != GCSPLAN__FHIR_NOT_FHIR,
                   "the first %zu bytes of FHIR read as %s", m, h.kind);
-            CHECK(h.resources <= whole.resources && h.missing_id <= whole.missing_id,
+            FZ_CHECK(h.resources <= whole.resources && h.missing_id <= whole.missing_id,
                   "the first %zu bytes count more than the whole", m);
         }
     }

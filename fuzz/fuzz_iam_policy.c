@@ -17,16 +17,6 @@
 
 #define AGENT "service-123456789012@gcp-sa-healthcare.iam.gserviceaccount.com"
 
-static const uint8_t *g_in;
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("body", g_in, g_len);                                              \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
 
 /* How strong a verdict is: none < undecided < conditional < granted. */
 static int strength(int v)
@@ -42,27 +32,26 @@ static int strength(int v)
 
 static void check_grants(const gcsplan__policy_scan *s)
 {
-    CHECK(s->ngrants <= GCSPLAN__GRANTS_MAX, "%zu grants", s->ngrants);
+    FZ_CHECK(s->ngrants <= GCSPLAN__GRANTS_MAX, "%zu grants", s->ngrants);
     for (size_t i = 0; i < s->ngrants; i++) {
         const gcsplan__grant *g = &s->grants[i];
-        CHECK(memchr(g->role, '\0', sizeof g->role) != NULL, "role unterminated");
-        CHECK(memchr(g->member, '\0', sizeof g->member) != NULL, "member unterminated");
-        CHECK(memchr(g->condition, '\0', sizeof g->condition) != NULL, "condition unterminated");
-        CHECK(g->via >= GCSPLAN__VIA_MEMBER && g->via <= GCSPLAN__VIA_PROJECT_OWNER, "via %d", g->via);
-        CHECK((g->reaches == 1) == (g->via <= GCSPLAN__VIA_ALL_AUTH), "reaches %d via %d",
+        FZ_CHECK(memchr(g->role, '\0', sizeof g->role) != NULL, "role unterminated");
+        FZ_CHECK(memchr(g->member, '\0', sizeof g->member) != NULL, "member unterminated");
+        FZ_CHECK(memchr(g->condition, '\0', sizeof g->condition) != NULL, "condition unterminated");
+        FZ_CHECK(g->via >= GCSPLAN__VIA_MEMBER && g->via <= GCSPLAN__VIA_PROJECT_OWNER, "via %d", g->via);
+        FZ_CHECK((g->reaches == 1) == (g->via <= GCSPLAN__VIA_ALL_AUTH), "reaches %d via %d",
               g->reaches, g->via);
-        CHECK((g->perms & ~GCSPLAN__PERM_BOTH) == 0, "perms %u", g->perms);
+        FZ_CHECK((g->perms & ~GCSPLAN__PERM_BOTH) == 0, "perms %u", g->perms);
         if (g->via == GCSPLAN__VIA_GROUP)
-            CHECK(strncmp(g->member, "group:", 6) == 0, "a group grant to '%s'", g->member);
+            FZ_CHECK(strncmp(g->member, "group:", 6) == 0, "a group grant to '%s'", g->member);
         if (g->via >= GCSPLAN__VIA_PROJECT_VIEWER)
-            CHECK(strncmp(g->member, "project", 7) == 0, "a convenience grant to '%s'", g->member);
+            FZ_CHECK(strncmp(g->member, "project", 7) == 0, "a convenience grant to '%s'", g->member);
     }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    g_in = data;
-    g_len = size;
+    fz_input("body", data, size);
     char *text = malloc(size ? size : 1);
     if (text == NULL)
         return 0;
@@ -75,32 +64,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s->agent = AGENT;
     gcsplan_error err;
     int rc = gcsplan__policy_scan_text(s, text, size, &err);
-    CHECK(rc == 0 || rc == GCSPLAN_EINVAL || rc == GCSPLAN_ELIMIT, "scan rc %d", rc);
+    FZ_CHECK(rc == 0 || rc == GCSPLAN_EINVAL || rc == GCSPLAN_ELIMIT, "scan rc %d", rc);
     if (rc != 0) {
-        CHECK(s->ngrants == 0 && s->basic == 0, "a refused policy kept grants");
-        CHECK(err.code == rc && strlen(err.message) < sizeof err.message, "error not filled");
+        FZ_CHECK(s->ngrants == 0 && s->basic == 0, "a refused policy kept grants");
+        FZ_CHECK(err.code == rc && strlen(err.message) < sizeof err.message, "error not filled");
     }
-    CHECK(strcmp(s->agent, AGENT) == 0, "the agent was lost");
+    FZ_CHECK(strcmp(s->agent, AGENT) == 0, "the agent was lost");
     check_grants(s);
-    CHECK(s->basic <= 7, "basic %u", s->basic);
+    FZ_CHECK(s->basic <= 7, "basic %u", s->basic);
     gcsplan__verdict alone, twice;
     gcsplan__access_verdict(&alone, s, NULL);
-    CHECK(strength(alone.verdict) >= 0, "verdict %d", alone.verdict);
+    FZ_CHECK(strength(alone.verdict) >= 0, "verdict %d", alone.verdict);
     if (alone.verdict == GCSPLAN_ACCESS_GRANTED || alone.verdict == GCSPLAN_ACCESS_CONDITIONAL) {
-        CHECK(alone.by[0] != NULL && alone.by[1] != NULL, "granted by nothing");
-        CHECK((alone.by[0]->perms & GCSPLAN__PERM_GET) && (alone.by[1]->perms & GCSPLAN__PERM_LIST),
+        FZ_CHECK(alone.by[0] != NULL && alone.by[1] != NULL, "granted by nothing");
+        FZ_CHECK((alone.by[0]->perms & GCSPLAN__PERM_GET) && (alone.by[1]->perms & GCSPLAN__PERM_LIST),
               "granted by grants without the permissions");
-        CHECK(alone.by[0]->reaches == 1 && alone.by[1]->reaches == 1, "granted through a group");
+        FZ_CHECK(alone.by[0]->reaches == 1 && alone.by[1]->reaches == 1, "granted through a group");
     }
     if (alone.verdict == GCSPLAN_ACCESS_GRANTED)
-        CHECK(!alone.by[0]->conditional && !alone.by[1]->conditional, "granted with a condition");
+        FZ_CHECK(!alone.by[0]->conditional && !alone.by[1]->conditional, "granted with a condition");
     gcsplan__access_verdict(&twice, s, s);
-    CHECK(strength(twice.verdict) >= strength(alone.verdict), "a second policy weakened it");
+    FZ_CHECK(strength(twice.verdict) >= strength(alone.verdict), "a second policy weakened it");
     unsigned int perms = 99;
     rc = gcsplan__role_doc_perms(text, size, &perms, &err);
-    CHECK(rc == 0 || rc == GCSPLAN_EINVAL || rc == GCSPLAN_ELIMIT, "role rc %d", rc);
-    CHECK((perms & ~GCSPLAN__PERM_BOTH) == 0, "role perms %u", perms);
-    CHECK(rc == 0 || perms == 0, "a refused role has permissions");
+    FZ_CHECK(rc == 0 || rc == GCSPLAN_EINVAL || rc == GCSPLAN_ELIMIT, "role rc %d", rc);
+    FZ_CHECK((perms & ~GCSPLAN__PERM_BOTH) == 0, "role perms %u", perms);
+    FZ_CHECK(rc == 0 || perms == 0, "a refused role has permissions");
     free(s);
     free(text);
     return 0;

@@ -26,16 +26,6 @@ static const char plan_text[] =
     "{\"uri\":\"gs://bkt/b**\",\"objects\":1,\"bytes\":10},"
     "{\"uri\":\"gs://bkt/c\\u00e9\",\"objects\":1,\"bytes\":10}]}";
 
-static const uint8_t *g_in;
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("journal", g_in, g_len);                                           \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
 
 typedef struct seen {
     const gcsplan_plan_doc *plan;
@@ -47,34 +37,34 @@ typedef struct seen {
 static int on_record(const gcsplan_journal_record *r, void *payload)
 {
     seen *s = payload;
-    CHECK(r->job < 3, "job %zu", r->job);
+    FZ_CHECK(r->job < 3, "job %zu", r->job);
     const gcsplan_plan_job *pj = gcsplan_plan_doc_job(s->plan, r->job);
     unsigned char *st = &s->state[r->job];
     switch (r->event) {
     case GCSPLAN_JOURNAL_SUBMITTING:
-        CHECK(r->uri != NULL && strcmp(r->uri, pj->uri) == 0, "another URI");
-        CHECK(*st == GCSPLAN_IMPORT_WAITING || *st == GCSPLAN_IMPORT_FAILED, "submitting when %d",
+        FZ_CHECK(r->uri != NULL && strcmp(r->uri, pj->uri) == 0, "another URI");
+        FZ_CHECK(*st == GCSPLAN_IMPORT_WAITING || *st == GCSPLAN_IMPORT_FAILED, "submitting when %d",
               *st);
         *st = GCSPLAN_IMPORT_SUBMITTING;
         break;
     case GCSPLAN_JOURNAL_SUBMITTED:
-        CHECK(*st == GCSPLAN_IMPORT_SUBMITTING && r->operation != NULL, "submitted");
+        FZ_CHECK(*st == GCSPLAN_IMPORT_SUBMITTING && r->operation != NULL, "submitted");
         *st = GCSPLAN_IMPORT_RUNNING;
         break;
     case GCSPLAN_JOURNAL_LOST:
     case GCSPLAN_JOURNAL_DEFERRED:
-        CHECK(*st == GCSPLAN_IMPORT_SUBMITTING, "lost or deferred when %d", *st);
+        FZ_CHECK(*st == GCSPLAN_IMPORT_SUBMITTING, "lost or deferred when %d", *st);
         *st = GCSPLAN_IMPORT_WAITING;
         break;
     case GCSPLAN_JOURNAL_DONE:
-        CHECK(r->state >= GCSPLAN_IMPORT_SUCCEEDED && r->state <= GCSPLAN_IMPORT_FAILED, "state");
-        CHECK((*st == GCSPLAN_IMPORT_RUNNING && r->operation) ||
+        FZ_CHECK(r->state >= GCSPLAN_IMPORT_SUCCEEDED && r->state <= GCSPLAN_IMPORT_FAILED, "state");
+        FZ_CHECK((*st == GCSPLAN_IMPORT_RUNNING && r->operation) ||
               (*st == GCSPLAN_IMPORT_SUBMITTING && !r->operation &&
                r->state == GCSPLAN_IMPORT_FAILED), "done when %d", *st);
         *st = (unsigned char)r->state;
         break;
     default:
-        CHECK(0, "event %d", (int)r->event);
+        FZ_CHECK(0, "event %d", (int)r->event);
     }
     gcsplan__buf_printf(&s->log, "%d %zu %lld %s|%s|%d %d %llu %llu|%s|%s|%d %d %lld %lld\n",
                         (int)r->event, r->job, (long long)r->time_ms, r->uri ? r->uri : "-",
@@ -83,7 +73,7 @@ static int on_record(const gcsplan_journal_record *r, void *payload)
                         r->logs_url ? r->logs_url : "-", r->error ? r->error : "-",
                         r->error_code, r->http_status, (long long)r->create_ms,
                         (long long)r->end_ms);
-    CHECK(gcsplan__journal_line(&s->again, r) == 0, "the writer refuses a record read");
+    FZ_CHECK(gcsplan__journal_line(&s->again, r) == 0, "the writer refuses a record read");
     return 0;
 }
 
@@ -95,7 +85,7 @@ static int read_journal(const gcsplan_plan_doc *plan, const uint8_t *d, size_t n
     gcsplan__buf_dynamic(&s->log, NULL, LOG_MAX * 4);
     gcsplan__buf_dynamic(&s->again, NULL, LOG_MAX * 4);
     gcsplan__jreader *r;
-    CHECK(gcsplan__jreader_new(&r, NULL, plan, on_record, s, NULL) == 0, "new");
+    FZ_CHECK(gcsplan__jreader_new(&r, NULL, plan, on_record, s, NULL) == 0, "new");
     int rc = 0;
     for (size_t off = 0; rc == 0 && off < n; off += chunk) {
         size_t k = n - off < chunk ? n - off : chunk;
@@ -109,8 +99,7 @@ static int read_journal(const gcsplan_plan_doc *plan, const uint8_t *d, size_t n
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    g_in = data;
-    g_len = size;
+    fz_input("journal", data, size);
     static gcsplan_plan_doc *plan;
     if (plan == NULL) {
         gcsplan_plan_reader *pr;
@@ -132,18 +121,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&ip, 0, sizeof ip);
     int rw = read_journal(plan, j, n, n ? n : 1, &whole, &iw, &ew);
     int rp = read_journal(plan, j, n, chunk, &parts, &ip, &ep);
-    CHECK(rw == rp, "whole %d, in pieces of %zu %d", rw, chunk, rp);
-    CHECK(rw == 0 || rw == GCSPLAN_EJOURNAL || rw == GCSPLAN_ELIMIT, "rc %d", rw);
-    CHECK(whole.log.len == parts.log.len && memcmp(whole.log.p, parts.log.p, whole.log.len) == 0,
+    FZ_CHECK(rw == rp, "whole %d, in pieces of %zu %d", rw, chunk, rp);
+    FZ_CHECK(rw == 0 || rw == GCSPLAN_EJOURNAL || rw == GCSPLAN_ELIMIT, "rc %d", rw);
+    FZ_CHECK(whole.log.len == parts.log.len && memcmp(whole.log.p, parts.log.p, whole.log.len) == 0,
           "other records in pieces of %zu", chunk);
     if (rw != 0) {
-        CHECK(strcmp(ew.message, ep.message) == 0 && ew.offset == ep.offset,
+        FZ_CHECK(strcmp(ew.message, ep.message) == 0 && ew.offset == ep.offset,
               "another error in pieces: '%s' / '%s'", ew.message, ep.message);
-        CHECK(strchr(ew.message, '\n') == NULL, "the error is not one line");
+        FZ_CHECK(strchr(ew.message, '\n') == NULL, "the error is not one line");
     } else {
-        CHECK(memcmp(&iw, &ip, sizeof iw) == 0, "other info in pieces");
-        CHECK(iw.good_bytes <= n, "good bytes");
-        CHECK(iw.lines == 0 || iw.plan_digest == gcsplan_plan_doc_digest(plan), "digest");
+        FZ_CHECK(memcmp(&iw, &ip, sizeof iw) == 0, "other info in pieces");
+        FZ_CHECK(iw.good_bytes <= n, "good bytes");
+        FZ_CHECK(iw.lines == 0 || iw.plan_digest == gcsplan_plan_doc_digest(plan), "digest");
         if (iw.lines > 0) {
             /* Written again by the writer: the same records. */
             gcsplan__buf text;
@@ -157,11 +146,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             gcsplan_error eb;
             int rb = read_journal(plan, (const uint8_t *)text.p, text.len, text.len ? text.len : 1,
                                   &back, &ib, &eb);
-            CHECK(rb == 0, "written again, refused: %s", eb.message);
-            CHECK(back.log.len == whole.log.len &&
+            FZ_CHECK(rb == 0, "written again, refused: %s", eb.message);
+            FZ_CHECK(back.log.len == whole.log.len &&
                       memcmp(back.log.p, whole.log.p, whole.log.len) == 0,
                   "written again, other records");
-            CHECK(ib.lines == iw.lines && !ib.torn && !ib.no_final_newline, "written again: lines");
+            FZ_CHECK(ib.lines == iw.lines && !ib.torn && !ib.no_final_newline, "written again: lines");
             gcsplan__buf_free(&text);
             gcsplan__buf_free(&back.log);
             gcsplan__buf_free(&back.again);

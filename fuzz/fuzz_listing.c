@@ -21,16 +21,6 @@
 #include "gcsplan/gcsplan.h"
 #include "util/name.h"
 
-static const uint8_t *g_in;
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("listing", g_in, g_len);                                           \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
 
 static char path[64];
 static gcsplan_pattern *all;
@@ -71,10 +61,10 @@ static outcome run(const char *content, size_t n)
     static char prev[GCSPLAN_NAME_MAX + 1];
     size_t prev_len = 0;
     while ((o.rc = gcsplan_lister_next(&obj, l)) == 0) {
-        CHECK(obj->name_len >= 1 && obj->name_len <= GCSPLAN_NAME_MAX, "a name of %zu bytes",
+        FZ_CHECK(obj->name_len >= 1 && obj->name_len <= GCSPLAN_NAME_MAX, "a name of %zu bytes",
               obj->name_len);
-        CHECK(strlen(obj->name) == obj->name_len, "a name with a NUL");
-        CHECK(o.n == 0 || gcsplan__name_cmp(obj->name, obj->name_len, prev, prev_len) > 0,
+        FZ_CHECK(strlen(obj->name) == obj->name_len, "a name with a NUL");
+        FZ_CHECK(o.n == 0 || gcsplan__name_cmp(obj->name, obj->name_len, prev, prev_len) > 0,
               "names out of order");
         memcpy(prev, obj->name, obj->name_len);
         prev_len = obj->name_len;
@@ -86,10 +76,10 @@ static outcome run(const char *content, size_t n)
     }
     if (o.rc != GCSPLAN_ITEROVER) {
         const gcsplan_error *e = gcsplan_lister_error(l);
-        CHECK(o.rc == GCSPLAN_ESOURCE || o.rc == GCSPLAN_ELIMIT || o.rc == GCSPLAN_ENOMEM,
+        FZ_CHECK(o.rc == GCSPLAN_ESOURCE || o.rc == GCSPLAN_ELIMIT || o.rc == GCSPLAN_ENOMEM,
               "rc %d: %s", o.rc, e->message);
-        CHECK(e->message[0] && strchr(e->message, '\n') == NULL, "error not one line");
-        CHECK(strncmp(e->message, path, strlen(path)) == 0 || o.rc != GCSPLAN_ESOURCE,
+        FZ_CHECK(e->message[0] && strchr(e->message, '\n') == NULL, "error not one line");
+        FZ_CHECK(strncmp(e->message, path, strlen(path)) == 0 || o.rc != GCSPLAN_ESOURCE,
               "error does not name the file: %s", e->message);
     }
     gcsplan_lister_free(l);
@@ -109,8 +99,7 @@ static int plain_jsonl(const char *s, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    g_in = data;
-    g_len = size;
+    fz_input("listing", data, size);
     if (path[0] == '\0') {
         snprintf(path, sizeof path, "/tmp/gcsplan-fuzz-listing-%d", (int)getpid());
         if (gcsplan_pattern_compile(&all, "gs://fuzz-bucket/**", 19, NULL, NULL) != 0)
@@ -133,8 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             spaced[k++] = ' ';
     }
     outcome b = run(spaced, k);
-    CHECK(a.rc == b.rc, "fast path rc %d, yajl rc %d", a.rc, b.rc);
-    CHECK(a.n == b.n && a.h == b.h, "fast path and yajl disagree (%zu and %zu objects)", a.n, b.n);
+    FZ_CHECK(a.rc == b.rc, "fast path rc %d, yajl rc %d", a.rc, b.rc);
+    FZ_CHECK(a.n == b.n && a.h == b.h, "fast path and yajl disagree (%zu and %zu objects)", a.n, b.n);
     /* The lines reversed: collected and sorted rather than streamed. */
     size_t end = size;
     while (end > 0) {
@@ -148,11 +137,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     outcome c = run(rev, r);
     if (a.rc == GCSPLAN_ITEROVER)
-        CHECK(c.rc == GCSPLAN_ITEROVER && c.n == a.n && c.h == a.h,
+        FZ_CHECK(c.rc == GCSPLAN_ITEROVER && c.n == a.n && c.h == a.h,
               "streamed and sorted listings disagree (rc %d, %zu and %zu objects)", c.rc, a.n,
               c.n);
     else if (a.rc == GCSPLAN_ESOURCE)
-        CHECK(c.rc == GCSPLAN_ESOURCE, "reversed rc %d, forward rc %d", c.rc, a.rc);
+        FZ_CHECK(c.rc == GCSPLAN_ESOURCE, "reversed rc %d, forward rc %d", c.rc, a.rc);
     free(spaced);
     free(rev);
     unlink(path);

@@ -17,16 +17,6 @@
 #include "internal.h"
 #include "list_json.h"
 
-static const uint8_t *g_in;
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("input", g_in, g_len);                                             \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
 
 typedef struct digest {
     uint64_t h;
@@ -43,9 +33,9 @@ static void mix(digest *d, const void *p, size_t n)
 static int on_item(void *ctx, const char *name, size_t len, uint64_t size, int64_t gen)
 {
     digest *d = ctx;
-    CHECK(len >= 1 && len <= GCSPLAN_NAME_MAX, "an item name of %zu bytes", len);
-    CHECK(memchr(name, '\0', len) == NULL, "an item name with a NUL");
-    CHECK(gen >= 0, "a negative generation");
+    FZ_CHECK(len >= 1 && len <= GCSPLAN_NAME_MAX, "an item name of %zu bytes", len);
+    FZ_CHECK(memchr(name, '\0', len) == NULL, "an item name with a NUL");
+    FZ_CHECK(gen >= 0, "a negative generation");
     mix(d, "I", 1);
     mix(d, name, len);
     mix(d, &size, sizeof size);
@@ -104,19 +94,19 @@ static result parse(const char *body, size_t n, gcsplan__page_mode mode, size_t 
     if (r.rc == 0)
         r.rc = gcsplan__page_parser_finish(p, &err);
     if (r.rc != 0) {
-        CHECK(r.rc == GCSPLAN_ESOURCE, "parser returned %d", r.rc);
-        CHECK(err.code == r.rc, "error code %d for rc %d", err.code, r.rc);
-        CHECK(err.message[0] != '\0' && strchr(err.message, '\n') == NULL,
+        FZ_CHECK(r.rc == GCSPLAN_ESOURCE, "parser returned %d", r.rc);
+        FZ_CHECK(err.code == r.rc, "error code %d for rc %d", err.code, r.rc);
+        FZ_CHECK(err.message[0] != '\0' && strchr(err.message, '\n') == NULL,
               "error message not one line: '%s'", err.message);
     } else {
         const char *t = gcsplan__page_parser_token(p);
         if (t != NULL) {
             size_t tl = strlen(t);
-            CHECK(tl >= 1 && tl <= GCSPLAN_PAGE_TOKEN_MAX, "a token of %zu bytes", tl);
+            FZ_CHECK(tl >= 1 && tl <= GCSPLAN_PAGE_TOKEN_MAX, "a token of %zu bytes", tl);
             memcpy(r.token, t, tl + 1);
             r.has_token = 1;
         }
-        CHECK(r.d.items + r.d.prefixes <= n, "%zu entries from %zu bytes", r.d.items + r.d.prefixes,
+        FZ_CHECK(r.d.items + r.d.prefixes <= n, "%zu entries from %zu bytes", r.d.items + r.d.prefixes,
               n);
     }
     gcsplan__page_parser_free(p);
@@ -125,20 +115,19 @@ static result parse(const char *body, size_t n, gcsplan__page_mode mode, size_t 
 
 static void same(const result *a, const result *b, const char *how)
 {
-    CHECK(a->rc == b->rc, "%s: rc %d, whole %d", how, b->rc, a->rc);
+    FZ_CHECK(a->rc == b->rc, "%s: rc %d, whole %d", how, b->rc, a->rc);
     if (a->rc != 0)
         return;
-    CHECK(a->d.items == b->d.items && a->d.prefixes == b->d.prefixes && a->d.h == b->d.h,
+    FZ_CHECK(a->d.items == b->d.items && a->d.prefixes == b->d.prefixes && a->d.h == b->d.h,
           "%s: different entries (%zu/%zu items, %zu/%zu prefixes)", how, b->d.items, a->d.items,
           b->d.prefixes, a->d.prefixes);
-    CHECK(a->has_token == b->has_token && strcmp(a->token, b->token) == 0,
+    FZ_CHECK(a->has_token == b->has_token && strcmp(a->token, b->token) == 0,
           "%s: different token", how);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    g_in = data;
-    g_len = size;
+    fz_input("input", data, size);
     if (size < 1)
         return 0;
     gcsplan__page_mode mode = data[0] & 1 ? GCSPLAN__PAGE_OBJECT : GCSPLAN__PAGE_LIST;

@@ -23,17 +23,6 @@
 #include "gcsplan/gcsplan.h"
 #include "fuzz_target.h"
 
-static const uint8_t *g_in; /* the input, for failure reports */
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("document", g_in, g_len);                                          \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
-
 /* Inputs up to this size also get every allocation failed in turn. */
 #define ALLOC_TORTURE_MAX 600
 
@@ -101,7 +90,7 @@ static text summary_text(const gcsplan_plan_doc *d)
     const gcsplan_summary *sum = gcsplan_plan_doc_summary(d);
     gcsplan_error err;
     if (sum != NULL)
-        CHECK(gcsplan_summary_write_json(sum, to_text, &t, &err) == 0,
+        FZ_CHECK(gcsplan_summary_write_json(sum, to_text, &t, &err) == 0,
               "a summary read does not write: %s", err.message);
     if (t.p == NULL)
         t.p = calloc(1, 1);
@@ -111,52 +100,52 @@ static text summary_text(const gcsplan_plan_doc *d)
 static void check_same_doc(const gcsplan_plan_doc *a, const gcsplan_plan_doc *b, const char *what)
 {
     const gcsplan_plan_head *x = gcsplan_plan_doc_head(a), *y = gcsplan_plan_doc_head(b);
-    CHECK(x->uri_len == y->uri_len && memcmp(x->uri, y->uri, x->uri_len) == 0, "%s: uri", what);
-    CHECK(x->objects == y->objects && x->bytes == y->bytes, "%s: counts", what);
-    CHECK(x->max_objects == y->max_objects && x->max_bytes == y->max_bytes &&
+    FZ_CHECK(x->uri_len == y->uri_len && memcmp(x->uri, y->uri, x->uri_len) == 0, "%s: uri", what);
+    FZ_CHECK(x->objects == y->objects && x->bytes == y->bytes, "%s: counts", what);
+    FZ_CHECK(x->max_objects == y->max_objects && x->max_bytes == y->max_bytes &&
               x->max_jobs == y->max_jobs, "%s: limits", what);
-    CHECK(x->excluded == y->excluded && x->lower_bound == y->lower_bound &&
+    FZ_CHECK(x->excluded == y->excluded && x->lower_bound == y->lower_bound &&
               x->prefix_cut_jobs == y->prefix_cut_jobs, "%s: informative counts", what);
-    CHECK(same_str(x->store, y->store), "%s: store", what);
-    CHECK(same_str(x->content_structure, y->content_structure), "%s: content structure", what);
+    FZ_CHECK(same_str(x->store, y->store), "%s: store", what);
+    FZ_CHECK(same_str(x->content_structure, y->content_structure), "%s: content structure", what);
     size_t n = gcsplan_plan_doc_job_count(a);
-    CHECK(n == gcsplan_plan_doc_job_count(b), "%s: %zu jobs against %zu", what, n,
+    FZ_CHECK(n == gcsplan_plan_doc_job_count(b), "%s: %zu jobs against %zu", what, n,
           gcsplan_plan_doc_job_count(b));
     for (size_t i = 0; i < n; i++) {
         const gcsplan_plan_job *p = gcsplan_plan_doc_job(a, i), *q = gcsplan_plan_doc_job(b, i);
-        CHECK(p->uri_len == q->uri_len && memcmp(p->uri, q->uri, p->uri_len) == 0 &&
+        FZ_CHECK(p->uri_len == q->uri_len && memcmp(p->uri, q->uri, p->uri_len) == 0 &&
                   strlen(p->uri) == p->uri_len, "%s: job %zu uri", what, i + 1);
-        CHECK(p->objects == q->objects && p->bytes == q->bytes, "%s: job %zu counts", what, i + 1);
-        CHECK(p->has == q->has && p->flags == q->flags, "%s: job %zu fields", what, i + 1);
-        CHECK(!(p->has & GCSPLAN_PLAN_JOB_LARGEST) || p->largest == q->largest,
+        FZ_CHECK(p->objects == q->objects && p->bytes == q->bytes, "%s: job %zu counts", what, i + 1);
+        FZ_CHECK(p->has == q->has && p->flags == q->flags, "%s: job %zu fields", what, i + 1);
+        FZ_CHECK(!(p->has & GCSPLAN_PLAN_JOB_LARGEST) || p->largest == q->largest,
               "%s: job %zu largest", what, i + 1);
-        CHECK(!(p->has & GCSPLAN_PLAN_JOB_DIGEST) || p->digest == q->digest,
+        FZ_CHECK(!(p->has & GCSPLAN_PLAN_JOB_DIGEST) || p->digest == q->digest,
               "%s: job %zu digest", what, i + 1);
-        CHECK(same_str(p->first, q->first) && same_str(p->last, q->last), "%s: job %zu names",
+        FZ_CHECK(same_str(p->first, q->first) && same_str(p->last, q->last), "%s: job %zu names",
               what, i + 1);
-        CHECK((p->first == NULL) == !(p->has & GCSPLAN_PLAN_JOB_FIRST) &&
+        FZ_CHECK((p->first == NULL) == !(p->has & GCSPLAN_PLAN_JOB_FIRST) &&
                   (p->first == NULL || strlen(p->first) == p->first_len),
               "%s: job %zu first", what, i + 1);
     }
-    CHECK(gcsplan_plan_doc_digest(a) == gcsplan_plan_doc_digest(b), "%s: plan digest", what);
+    FZ_CHECK(gcsplan_plan_doc_digest(a) == gcsplan_plan_doc_digest(b), "%s: plan digest", what);
     size_t pa, pb;
     const char *fa = gcsplan_plan_doc_preflight(a, &pa), *fb = gcsplan_plan_doc_preflight(b, &pb);
-    CHECK(same_str(fa, fb) && pa == pb && (fa == NULL || strlen(fa) == pa), "%s: pre-flight",
+    FZ_CHECK(same_str(fa, fb) && pa == pb && (fa == NULL || strlen(fa) == pa), "%s: pre-flight",
           what);
     text sa = summary_text(a), sb = summary_text(b);
-    CHECK(sa.len == sb.len && memcmp(sa.p, sb.p, sa.len) == 0, "%s: summary", what);
+    FZ_CHECK(sa.len == sb.len && memcmp(sa.p, sb.p, sa.len) == 0, "%s: summary", what);
     free(sa.p);
     free(sb.p);
 }
 
 static void check_same_result(const result *a, const result *b, const char *what)
 {
-    CHECK(a->rc == b->rc, "%s: rc %d, whole %d (%s / %s)", what, b->rc, a->rc, b->err.message,
+    FZ_CHECK(a->rc == b->rc, "%s: rc %d, whole %d (%s / %s)", what, b->rc, a->rc, b->err.message,
           a->err.message);
     if (a->rc != 0) {
-        CHECK(strcmp(a->err.message, b->err.message) == 0, "%s: message '%s', whole '%s'", what,
+        FZ_CHECK(strcmp(a->err.message, b->err.message) == 0, "%s: message '%s', whole '%s'", what,
               b->err.message, a->err.message);
-        CHECK(a->err.offset == b->err.offset, "%s: offset %zu, whole %zu", what, b->err.offset,
+        FZ_CHECK(a->err.offset == b->err.offset, "%s: offset %zu, whole %zu", what, b->err.offset,
               a->err.offset);
     } else {
         check_same_doc(a->doc, b->doc, what);
@@ -168,7 +157,7 @@ static text write_doc(const gcsplan_plan_doc *d)
     text t = { NULL, 0 };
     gcsplan_plan_writer *w;
     gcsplan_error err;
-    CHECK(gcsplan_plan_writer_new(&w, to_text, &t, NULL, &err) == 0, "writer_new");
+    FZ_CHECK(gcsplan_plan_writer_new(&w, to_text, &t, NULL, &err) == 0, "writer_new");
     int rc = gcsplan_plan_writer_begin(w, gcsplan_plan_doc_head(d), &err);
     for (size_t i = 0; rc == 0 && i < gcsplan_plan_doc_job_count(d); i++)
         rc = gcsplan_plan_writer_job(w, gcsplan_plan_doc_job(d, i), &err);
@@ -181,8 +170,8 @@ static text write_doc(const gcsplan_plan_doc *d)
     if (rc == 0)
         rc = gcsplan_plan_writer_end(w, &err);
     /* What the reader took, the writer takes: the bounds are the same. */
-    CHECK(rc == 0, "the writer refused what the reader read: %s", err.message);
-    CHECK(gcsplan_plan_writer_digest(w) == gcsplan_plan_doc_digest(d), "writer digest");
+    FZ_CHECK(rc == 0, "the writer refused what the reader read: %s", err.message);
+    FZ_CHECK(gcsplan_plan_writer_digest(w) == gcsplan_plan_doc_digest(d), "writer digest");
     gcsplan_plan_writer_free(w);
     return t;
 }
@@ -233,11 +222,11 @@ static void torture(const char *s, size_t n, const result *whole, unsigned flags
             b.fail_at = -1;
             check_same_result(whole, &r, "with an allocator");
             gcsplan_plan_doc_free(r.doc);
-            CHECK(b.live == 0, "%ld allocations leaked", b.live);
+            FZ_CHECK(b.live == 0, "%ld allocations leaked", b.live);
             return;
         }
-        CHECK(r.doc == NULL && r.err.code == GCSPLAN_ENOMEM, "allocation %ld failed badly", k);
-        CHECK(b.live == 0, "allocation %ld failed: %ld allocations leaked", k, b.live);
+        FZ_CHECK(r.doc == NULL && r.err.code == GCSPLAN_ENOMEM, "allocation %ld failed badly", k);
+        FZ_CHECK(b.live == 0, "allocation %ld failed: %ld allocations leaked", k, b.live);
     }
 }
 
@@ -248,13 +237,13 @@ static void one_way(const char *s, size_t size, uint64_t seed, unsigned flags)
     o.flags = flags;
     result whole = read_in(s, size, 0, 0, &o);
     if (whole.rc != 0) {
-        CHECK(whole.doc == NULL, "a document with an error");
-        CHECK(whole.rc == whole.err.code, "rc %d, err.code %d", whole.rc, whole.err.code);
-        CHECK(whole.rc == GCSPLAN_EINVAL || whole.rc == GCSPLAN_ELIMIT,
+        FZ_CHECK(whole.doc == NULL, "a document with an error");
+        FZ_CHECK(whole.rc == whole.err.code, "rc %d, err.code %d", whole.rc, whole.err.code);
+        FZ_CHECK(whole.rc == GCSPLAN_EINVAL || whole.rc == GCSPLAN_ELIMIT,
               "unexpected code %d: %s", whole.rc, whole.err.message);
-        CHECK(whole.err.message[0] != '\0' && strchr(whole.err.message, '\n') == NULL,
+        FZ_CHECK(whole.err.message[0] != '\0' && strchr(whole.err.message, '\n') == NULL,
               "message not one line: '%s'", whole.err.message);
-        CHECK(whole.err.offset <= size, "offset %zu past the input", whole.err.offset);
+        FZ_CHECK(whole.err.offset <= size, "offset %zu past the input", whole.err.offset);
     }
     result bytewise = read_in(s, size, 1, 0, &o);
     check_same_result(&whole, &bytewise, "a byte at a time");
@@ -266,10 +255,10 @@ static void one_way(const char *s, size_t size, uint64_t seed, unsigned flags)
     if (whole.rc == 0) {
         text t = write_doc(whole.doc);
         result back = read_in(t.p, t.len, 2, seed, &o);
-        CHECK(back.rc == 0, "the written document does not read back: %s", back.err.message);
+        FZ_CHECK(back.rc == 0, "the written document does not read back: %s", back.err.message);
         check_same_doc(whole.doc, back.doc, "read back");
         text again = write_doc(back.doc);
-        CHECK(again.len == t.len && memcmp(again.p, t.p, t.len) == 0,
+        FZ_CHECK(again.len == t.len && memcmp(again.p, t.p, t.len) == 0,
               "writing the read-back document gives other bytes");
         free(again.p);
         free(t.p);
@@ -283,8 +272,7 @@ static void one_way(const char *s, size_t size, uint64_t seed, unsigned flags)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
-    g_in = data;
-    g_len = size;
+    fz_input("document", data, size);
     uint64_t seed = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < size; i++)
         seed = (seed ^ data[i]) * 0x100000001b3ull;

@@ -22,30 +22,7 @@
 #include <string.h>
 
 #include "gcsplan/report.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const uint8_t *g_in;
-static size_t g_len;
-
-static void fail(const char *why)
-{
-    fprintf(stderr, "gcsplan fuzz FAILURE: %s\n  input (%zu bytes): \"", why, g_len);
-    for (size_t i = 0; i < g_len; i++) {
-        if (g_in[i] >= 0x20 && g_in[i] < 0x7F && g_in[i] != '"' && g_in[i] != '\\')
-            fputc(g_in[i], stderr);
-        else
-            fprintf(stderr, "\\x%02X", g_in[i]);
-    }
-    fputs("\"\n", stderr);
-    abort();
-}
-
-#define CHECK(cond, why)                                                                      \
-    do {                                                                                      \
-        if (!(cond))                                                                          \
-            fail(why);                                                                        \
-    } while (0)
+#include "fuzz_target.h"
 
 typedef struct text {
     char *p;
@@ -69,14 +46,14 @@ static int collect(const char *data, size_t len, void *ctx)
     return 0;
 }
 
-static void check_error(int rc, const gcsplan_error *e)
+static void check_error(int rc, const gcsplan_error *e, size_t size)
 {
-    CHECK(rc == GCSPLAN_EINVAL || rc == GCSPLAN_ELIMIT || rc == GCSPLAN_ENOMEM,
+    FZ_CHECK(rc == GCSPLAN_EINVAL || rc == GCSPLAN_ELIMIT || rc == GCSPLAN_ENOMEM,
           "unexpected return code");
-    CHECK(e->code == rc, "err.code is not the return code");
-    CHECK(e->offset <= g_len, "error offset outside the input");
+    FZ_CHECK(e->code == rc, "err.code is not the return code");
+    FZ_CHECK(e->offset <= size, "error offset outside the input");
     const char *end = memchr(e->message, '\0', sizeof e->message);
-    CHECK(end != NULL && end > e->message && memchr(e->message, '\n', (size_t)(end - e->message)) == NULL,
+    FZ_CHECK(end != NULL && end > e->message && memchr(e->message, '\n', (size_t)(end - e->message)) == NULL,
           "error message empty or not one line");
 }
 
@@ -85,24 +62,24 @@ static void check_summary(const gcsplan_summary *s)
     size_t n = gcsplan_summary_node_count(s);
     gcsplan_summary_totals t;
     gcsplan_summary_totals_get(s, &t);
-    CHECK(n >= 1 && n <= t.max_nodes, "node count outside 1..max_nodes");
+    FZ_CHECK(n >= 1 && n <= t.max_nodes, "node count outside 1..max_nodes");
     const gcsplan_summary_node *root = gcsplan_summary_node_at(s, 0);
-    CHECK(root->kind == GCSPLAN_SUMMARY_FOLDER && root->end == n, "the root is not the tree");
-    CHECK(root->objects == t.objects && root->bytes == t.bytes, "root figures are not the totals");
+    FZ_CHECK(root->kind == GCSPLAN_SUMMARY_FOLDER && root->end == n, "the root is not the tree");
+    FZ_CHECK(root->objects == t.objects && root->bytes == t.bytes, "root figures are not the totals");
     for (size_t i = 0; i < n; i++) {
         const gcsplan_summary_node *x = gcsplan_summary_node_at(s, i);
-        CHECK(x->end > i && x->end <= n, "a subtree out of range");
+        FZ_CHECK(x->end > i && x->end <= n, "a subtree out of range");
         if (i > 0) {
             const gcsplan_summary_node *p = gcsplan_summary_node_at(s, x->parent);
-            CHECK(x->parent < i && x->end <= p->end && x->depth == p->depth + 1,
+            FZ_CHECK(x->parent < i && x->end <= p->end && x->depth == p->depth + 1,
                   "a node outside its parent");
         }
-        CHECK(x->kind != GCSPLAN_SUMMARY_OBJECT || x->objects == 1, "an object is not one");
-        CHECK(x->kind != GCSPLAN_SUMMARY_MORE || (x->merged >= 1 && x->objects >= x->merged &&
+        FZ_CHECK(x->kind != GCSPLAN_SUMMARY_OBJECT || x->objects == 1, "an object is not one");
+        FZ_CHECK(x->kind != GCSPLAN_SUMMARY_MORE || (x->merged >= 1 && x->objects >= x->merged &&
                                                   x->first != NULL && x->last != NULL),
               "a run merges nothing");
-        CHECK(x->kind == GCSPLAN_SUMMARY_FOLDER || x->end == i + 1, "a leaf with children");
-        CHECK(x->name_len <= 1024, "a name longer than an object name");
+        FZ_CHECK(x->kind == GCSPLAN_SUMMARY_FOLDER || x->end == i + 1, "a leaf with children");
+        FZ_CHECK(x->name_len <= 1024, "a name longer than an object name");
         if (x->kind != GCSPLAN_SUMMARY_FOLDER)
             continue;
         uint64_t o = 0, b = 0;
@@ -110,7 +87,7 @@ static void check_summary(const gcsplan_summary *s)
             o += gcsplan_summary_node_at(s, c)->objects;
             b += gcsplan_summary_node_at(s, c)->bytes;
         }
-        CHECK(x->end == i + 1 || (o == x->objects && b == x->bytes), "a folder does not add up");
+        FZ_CHECK(x->end == i + 1 || (o == x->objects && b == x->bytes), "a folder does not add up");
     }
 }
 
@@ -132,16 +109,16 @@ static int utf8_valid(const unsigned char *s, size_t n)
 
 static void check_page(const text *t)
 {
-    CHECK(t->p != NULL && utf8_valid((const unsigned char *)t->p, t->len), "page not UTF-8");
+    FZ_CHECK(t->p != NULL && utf8_valid((const unsigned char *)t->p, t->len), "page not UTF-8");
     for (size_t i = 0; i < t->len; i++)
-        CHECK((unsigned char)t->p[i] >= 0x20 || t->p[i] == '\n', "a control character in the page");
+        FZ_CHECK((unsigned char)t->p[i] >= 0x20 || t->p[i] == '\n', "a control character in the page");
     size_t scripts = 0;
     for (const char *p = strstr(t->p, "<script"); p; p = strstr(p + 1, "<script"))
         scripts++;
-    CHECK(scripts == 1, "not exactly one script");
-    CHECK(strstr(t->p, " src=\"") == NULL, "a src attribute");
+    FZ_CHECK(scripts == 1, "not exactly one script");
+    FZ_CHECK(strstr(t->p, " src=\"") == NULL, "a src attribute");
     for (const char *p = strstr(t->p, "href=\""); p; p = strstr(p + 1, "href=\""))
-        CHECK(p[6] == '#' || strncmp(p + 6, "data:,\"", 7) == 0, "a link out of the page");
+        FZ_CHECK(p[6] == '#' || strncmp(p + 6, "data:,\"", 7) == 0, "a link out of the page");
 }
 
 static void render_check(gcsplan_report *r)
@@ -149,7 +126,7 @@ static void render_check(gcsplan_report *r)
     text t = { 0 };
     gcsplan_error e;
     int rc = gcsplan_report_render(r, collect, &t, &e);
-    CHECK(rc == 0 || rc == GCSPLAN_ENOMEM, "render failed");
+    FZ_CHECK(rc == 0 || rc == GCSPLAN_ENOMEM, "render failed");
     if (rc == 0)
         check_page(&t);
     free(t.p);
@@ -211,7 +188,7 @@ static void check_allocation_failures(const char *in, size_t len)
     gcsplan_summary_options o = GCSPLAN_SUMMARY_OPTIONS_INIT;
     o.allocator = &a;
     gcsplan_summary *s = NULL;
-    CHECK(gcsplan_summary_parse(&s, in, len, &o, NULL) == 0, "parse fails with an allocator");
+    FZ_CHECK(gcsplan_summary_parse(&s, in, len, &o, NULL) == 0, "parse fails with an allocator");
     gcsplan_summary_free(s);
     long total = f.calls;
     for (long k = 0; k < total; k++) {
@@ -219,15 +196,14 @@ static void check_allocation_failures(const char *in, size_t len)
         f.calls = 0;
         s = NULL;
         int rc = gcsplan_summary_parse(&s, in, len, &o, NULL);
-        CHECK(rc == GCSPLAN_ENOMEM && s == NULL, "a failed allocation is not GCSPLAN_ENOMEM");
-        CHECK(f.live == 0, "a failed allocation leaked");
+        FZ_CHECK(rc == GCSPLAN_ENOMEM && s == NULL, "a failed allocation is not GCSPLAN_ENOMEM");
+        FZ_CHECK(f.live == 0, "a failed allocation leaked");
     }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    g_in = data;
-    g_len = size;
+    fz_input("input", data, size);
     char *in = malloc(size ? size : 1);
     if (in == NULL)
         return 0;
@@ -238,17 +214,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&e, 0x5A, sizeof e);
     int rc = gcsplan_summary_parse(&s, in, size, NULL, &e);
     if (rc != 0) {
-        CHECK(s == NULL, "a failed parse left a summary");
-        check_error(rc, &e);
+        FZ_CHECK(s == NULL, "a failed parse left a summary");
+        check_error(rc, &e, size);
     } else {
         check_summary(s);
         text a = { 0 }, b = { 0 };
-        CHECK(gcsplan_summary_write_json(s, collect, &a, NULL) == 0, "writing failed");
+        FZ_CHECK(gcsplan_summary_write_json(s, collect, &a, NULL) == 0, "writing failed");
         gcsplan_summary *again = NULL;
-        CHECK(gcsplan_summary_parse(&again, a.p, a.len, NULL, &e) == 0,
+        FZ_CHECK(gcsplan_summary_parse(&again, a.p, a.len, NULL, &e) == 0,
               "what was written does not read back");
-        CHECK(gcsplan_summary_write_json(again, collect, &b, NULL) == 0, "writing failed");
-        CHECK(a.len == b.len && memcmp(a.p, b.p, a.len) == 0, "write, read, write differs");
+        FZ_CHECK(gcsplan_summary_write_json(again, collect, &b, NULL) == 0, "writing failed");
+        FZ_CHECK(a.len == b.len && memcmp(a.p, b.p, a.len) == 0, "write, read, write differs");
         free(a.p);
         free(b.p);
         gcsplan_summary_free(again);
@@ -268,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&e, 0x5A, sizeof e);
         rc = gcsplan_report_add_preflight_json(r, in, size, &e);
         if (rc != 0)
-            check_error(rc, &e);
+            check_error(rc, &e, size);
         render_check(r);
         gcsplan_report_free(r);
     }

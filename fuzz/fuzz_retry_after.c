@@ -14,21 +14,10 @@
 
 #define SAT_MS (((uint64_t)1 << 40) * 1000u)
 
-static const uint8_t *g_in;
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("value", g_in, g_len);                                             \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    g_in = data;
-    g_len = size;
+    fz_input("value", data, size);
     const char *s = (const char *)data;
     static const int64_t nows[] = { 0, 784111777, 1700000000, INT64_MIN, INT64_MAX, -1 };
     uint64_t ms[6];
@@ -36,15 +25,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < 6; i++) {
         ms[i] = 777;
         rc[i] = gcsplan__retry_after_parse(s, size, nows[i], &ms[i]);
-        CHECK(rc[i] == 0 || rc[i] == -1, "rc %d", rc[i]);
-        CHECK(rc[i] == rc[0], "accepted at one now and not another");
-        CHECK(rc[i] != 0 || ms[i] <= SAT_MS, "%llu ms", (unsigned long long)ms[i]);
-        CHECK(rc[i] == 0 || ms[i] == 777, "a refused value changed the output");
+        FZ_CHECK(rc[i] == 0 || rc[i] == -1, "rc %d", rc[i]);
+        FZ_CHECK(rc[i] == rc[0], "accepted at one now and not another");
+        FZ_CHECK(rc[i] != 0 || ms[i] <= SAT_MS, "%llu ms", (unsigned long long)ms[i]);
+        FZ_CHECK(rc[i] == 0 || ms[i] == 777, "a refused value changed the output");
     }
     /* A date: later now, no longer wait; now past it, nothing. */
     if (rc[0] == 0) {
-        CHECK(ms[2] <= ms[1] && ms[1] <= ms[0], "a later now gave a longer wait");
-        CHECK(ms[4] == 0 || ms[4] == ms[0], "now at the end of time left a wait");
+        FZ_CHECK(ms[2] <= ms[1] && ms[1] <= ms[0], "a later now gave a longer wait");
+        FZ_CHECK(ms[4] == 0 || ms[4] == ms[0], "now at the end of time left a wait");
     }
     /* Digits alone. */
     size_t a = 0, b = size;
@@ -56,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = a; i < b && digits; i++)
         digits = s[i] >= '0' && s[i] <= '9';
     if (digits) {
-        CHECK(rc[0] == 0, "digits refused");
+        FZ_CHECK(rc[0] == 0, "digits refused");
         uint64_t v = 0;
         int over = 0;
         for (size_t i = a; i < b; i++) {
@@ -66,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 v = v * 10 + (uint64_t)(s[i] - '0');
         }
         if (!over && v <= ((uint64_t)1 << 40))
-            CHECK(ms[0] == v * 1000u, "%llu ms for %llu s", (unsigned long long)ms[0],
+            FZ_CHECK(ms[0] == v * 1000u, "%llu ms for %llu s", (unsigned long long)ms[0],
                   (unsigned long long)v);
     }
     /* White space around changes nothing. */
@@ -79,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         padded[size + 3] = '\n';
         uint64_t pm = 777;
         int prc = gcsplan__retry_after_parse(padded, size + 4, nows[1], &pm);
-        CHECK(prc == rc[1] && (prc != 0 || pm == ms[1]), "padding changed the value");
+        FZ_CHECK(prc == rc[1] && (prc != 0 || pm == ms[1]), "padding changed the value");
         free(padded);
     }
     /* The backoff with it. */
@@ -88,8 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t ra = rc[1] == 0 ? (ms[1] > INT64_MAX ? INT64_MAX : (int64_t)ms[1]) : -1;
     for (int attempt = 1; attempt <= 12; attempt++) {
         uint64_t w = gcsplan__backoff_ms(&rng, &p, attempt, ra);
-        CHECK(w <= 300000, "waited %llu ms", (unsigned long long)w);
-        CHECK(w >= 125, "waited only %llu ms", (unsigned long long)w);
+        FZ_CHECK(w <= 300000, "waited %llu ms", (unsigned long long)w);
+        FZ_CHECK(w >= 125, "waited only %llu ms", (unsigned long long)w);
     }
     return 0;
 }

@@ -23,4 +23,22 @@ __attribute__((noreturn, format(printf, 1, 2)))
 #endif
 void fz_fail(const char *fmt, ...);
 
+/* The input of the run in progress and what to call it, set first thing
+ * in LLVMFuzzerTestOneInput: a failed FZ_CHECK prints it. */
+void fz_input(const char *label, const void *data, size_t len);
+
+/* Print the input fz_input named, then fail as fz_fail does. */
+#if defined(__GNUC__)
+__attribute__((noreturn, format(printf, 1, 2)))
+#endif
+void fz_fail_input(const char *fmt, ...);
+
+/* A property of the run: when it does not hold, the input and a one-line
+ * reason (printf arguments) are printed and the run fails. */
+#define FZ_CHECK(cond, ...)                                                                   \
+    do {                                                                                      \
+        if (!(cond))                                                                          \
+            fz_fail_input(__VA_ARGS__);                                                       \
+    } while (0)
+
 #endif

@@ -24,50 +24,39 @@
 
 static const char *const secrets[] = { REFRESH, CLIENT, NULL };
 
-static const uint8_t *g_in;
-static size_t g_len;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            fz_print_bytes("body", g_in, g_len);                                              \
-            fz_fail(__VA_ARGS__);                                                             \
-        }                                                                                     \
-    } while (0)
 
 static void check_text(const char *t, size_t n, const char *what)
 {
-    CHECK(strlen(t) == n, "%s: a NUL inside", what);
-    CHECK(gcsplan__term_safe(t, n), "%s: not safe for a terminal: '%s'", what, t);
-    CHECK(n <= 4 * MAX + 80, "%s: %zu bytes", what, n);
+    FZ_CHECK(strlen(t) == n, "%s: a NUL inside", what);
+    FZ_CHECK(gcsplan__term_safe(t, n), "%s: not safe for a terminal: '%s'", what, t);
+    FZ_CHECK(n <= 4 * MAX + 80, "%s: %zu bytes", what, n);
     for (const char *const *s = secrets; *s != NULL; s++) {
         size_t sl = strlen(*s);
         for (size_t i = 0; i + 8 <= sl; i++)
             for (size_t j = 0; j + 8 <= n; j++)
-                CHECK(memcmp(t + j, *s + i, 8) != 0, "%s: quotes a secret: '%s'", what, t);
+                FZ_CHECK(memcmp(t + j, *s + i, 8) != 0, "%s: quotes a secret: '%s'", what, t);
     }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    g_in = data;
-    g_len = size;
+    fz_input("body", data, size);
     const char *body = (const char *)data;
     const gcsplan_allocator *a = &gcsplan__default_allocator;
     gcsplan__token tok;
     gcsplan_error err;
     int rc = gcsplan__token_parse(&tok, a, body, size, &err);
-    CHECK(rc == 0 || rc == GCSPLAN_ESOURCE || rc == GCSPLAN_ELIMIT, "token rc %d", rc);
+    FZ_CHECK(rc == 0 || rc == GCSPLAN_ESOURCE || rc == GCSPLAN_ELIMIT, "token rc %d", rc);
     if (rc == 0) {
-        CHECK(tok.access_token != NULL && gcsplan__token_ok(tok.access_token, tok.len),
+        FZ_CHECK(tok.access_token != NULL && gcsplan__token_ok(tok.access_token, tok.len),
               "an unusable token accepted");
-        CHECK(strlen(tok.access_token) == tok.len, "token length");
-        CHECK(tok.expires_in > 0 && tok.expires_in < 1000000000, "expires_in %lld",
+        FZ_CHECK(strlen(tok.access_token) == tok.len, "token length");
+        FZ_CHECK(tok.expires_in > 0 && tok.expires_in < 1000000000, "expires_in %lld",
               tok.expires_in);
         gcsplan__free_secret_n(a, tok.access_token, tok.len + 1);
     } else {
-        CHECK(tok.access_token == NULL, "a token left after an error");
-        CHECK(strchr(err.message, '\n') == NULL && err.message[0], "error not one line");
+        FZ_CHECK(tok.access_token == NULL, "a token left after an error");
+        FZ_CHECK(strchr(err.message, '\n') == NULL && err.message[0], "error not one line");
     }
     char out[4096];
     gcsplan__buf b;

@@ -20,14 +20,40 @@ void fz_print_bytes(const char *label, const void *data, size_t len)
     fputs("\"\n", stderr);
 }
 
-void fz_fail(const char *fmt, ...)
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+static void vfail(const char *fmt, va_list ap)
 {
-    va_list ap;
     fputs("gcsplan fuzz FAILURE: ", stderr);
-    va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
-    va_end(ap);
     fputc('\n', stderr);
     fflush(stderr);
     abort();
+}
+
+void fz_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(fmt, ap);
+}
+
+static const char *in_label = "input";
+static const void *in_data;
+static size_t in_len;
+
+void fz_input(const char *label, const void *data, size_t len)
+{
+    in_label = label;
+    in_data = data;
+    in_len = len;
+}
+
+void fz_fail_input(const char *fmt, ...)
+{
+    fz_print_bytes(in_label, in_data, in_len);
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(fmt, ap);
 }

@@ -61,24 +61,13 @@ done > "$tmp/bkt.jsonl"
 P=$tmp/plan.json
 J=$tmp/plan.json.journal
 
-# start NAME ARGS...: a stand-in recording to NAME.rec; sets $port, $rec_pid.
+# start NAME ARGS...: a stand-in over the plan's bucket (standin.sh).
+. "$(dirname "$0")/standin.sh"
 start() {
     local name=$1; shift
-    "$recorder" --record "$tmp/$name.rec" --stats-file "$tmp/$name.stats" --max-lifetime 600 \
-        --require-token "$token" --bucket bkt="${BUCKET:-$tmp/bkt.jsonl}" "$@" \
-        > "$tmp/$name.out" 2> "$tmp/$name.err" &
-    rec_pid=$!
-    pids+=("$rec_pid")
-    port=
-    for _ in $(seq 200); do
-        port=$(awk '/^PORT /{print $2}' "$tmp/$name.out" 2> /dev/null)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    [ -n "$port" ] || { echo "FAIL the stand-in did not start: $(cat "$tmp/$name.err")"; exit 1; }
-    rec=$tmp/$name.rec stats=$tmp/$name.stats
+    standin_start "$name" --bucket bkt="${BUCKET:-$tmp/bkt.jsonl}" "$@"
 }
-stop() { kill -TERM "$rec_pid"; wait "$rec_pid" 2> /dev/null; }
+stop() { standin_stop; }
 stat() { jq -r ".$1" "$stats"; }
 
 # imp ARGS...: gcsplan import against the stand-in; $st the exit status,

@@ -93,27 +93,16 @@ plan direct "$tmp/direct-rs.json" --content-structure RESOURCE
 [ "$(jq '.jobs | length' "$tmp/direct.json")" = 2 ] || { echo "FAIL: the plan is not 2 jobs"; exit 1; }
 
 # The stand-in: every bucket's objects; the FHIR files are resources per line.
+. "$(dirname "$0")/standin.sh"
 start() { # NAME ARGS...
     local name=$1; shift
-    "$recorder" --record "$tmp/$name.rec" --stats-file "$tmp/$name.stats" --max-lifetime 600 \
-        --require-token "$token" --polls-to-finish 0 \
+    standin_start "$name" --polls-to-finish 0 \
         --bucket "direct=$fixtures" --bucket "group=$fixtures" --bucket "domain=$fixtures" \
         --bucket "locked=$fixtures" --bucket "scans=$tmp/scans.jsonl" \
         --fhir-content direct=ndjson-resources --fhir-content group=ndjson-resources \
-        --fhir-content domain=ndjson-resources --fhir-content locked=ndjson-resources \
-        "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" &
-    rec_pid=$!
-    pids+=("$rec_pid")
-    port=
-    for _ in $(seq 200); do
-        port=$(awk '/^PORT /{print $2}' "$tmp/$name.out" 2> /dev/null)
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    [ -n "$port" ] || { echo "FAIL the stand-in did not start: $(cat "$tmp/$name.err")"; exit 1; }
-    rec=$tmp/$name.rec stats=$tmp/$name.stats
+        --fhir-content domain=ndjson-resources --fhir-content locked=ndjson-resources "$@"
 }
-stop() { kill -TERM "$rec_pid"; wait "$rec_pid" 2> /dev/null; }
+stop() { standin_stop; }
 posts() { jq -s '[.[] | select(.method == "POST")] | length' "$rec"; }
 
 # imp PLAN ARGS...: gcsplan import against both; $st the exit status, stdout

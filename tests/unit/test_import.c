@@ -26,6 +26,7 @@
 #include "journal.h"
 #include "rfc3339.h"
 #include "scripted.h"
+#include "test_support.h"
 #include "util/clock.h"
 
 #define DS "projects/p/locations/us/datasets/d"
@@ -1149,37 +1150,6 @@ static void test_lock(void **state)
 
 /* --- allocation failures ------------------------------------------------------------------ */
 
-typedef struct budget {
-    long fail_at, count, live;
-} budget;
-
-static void *b_malloc(size_t size, void *ctx)
-{
-    budget *b = ctx;
-    if (b->count++ == b->fail_at)
-        return NULL;
-    void *p = malloc(size);
-    b->live += p != NULL;
-    return p;
-}
-
-static void *b_realloc(void *ptr, size_t size, void *ctx)
-{
-    budget *b = ctx;
-    if (b->count++ == b->fail_at)
-        return NULL;
-    void *p = realloc(ptr, size);
-    b->live += ptr == NULL && p != NULL;
-    return p;
-}
-
-static void b_free(void *ptr, void *ctx)
-{
-    budget *b = ctx;
-    b->live -= ptr != NULL;
-    free(ptr);
-}
-
 /* Fail the Nth allocation for every N, over a journal with every kind of
  * record: GCSPLAN_ENOMEM, no importer, no leak, and the journal as it was. */
 static void test_every_allocation(void **state)
@@ -1200,10 +1170,10 @@ static void test_every_allocation(void **state)
     int done = 0;
     for (long n = 0; !done; n++) {
         write_file(path, j);
-        budget b = { n, 0, 0 };
-        gcsplan_allocator a = { b_malloc, b_realloc, b_free, &b };
+        test_alloc ta;
+        test_alloc_init(&ta, n);
         gcsplan_import_options o = GCSPLAN_IMPORT_OPTIONS_INIT;
-        o.allocator = &a;
+        o.allocator = &ta.hooks;
         o.journal = path;
         o.api_endpoint = "http://127.0.0.1:9/";
         gcsplan__import_hooks hk;
@@ -1223,7 +1193,7 @@ static void test_every_allocation(void **state)
             assert_int_equal(rc, GCSPLAN_ENOMEM);
             assert_null(imp);
         }
-        assert_int_equal(b.live, 0);
+        assert_int_equal(ta.live, 0);
     }
     free(h);
     free(j);
