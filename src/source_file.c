@@ -128,7 +128,8 @@ static int reject(listing_parser *lp, const char *why)
 static int top_value(listing_parser *lp, int type, const char *p, size_t n)
 {
     if (lp->depth == 0)
-        return reject(lp, "expected a JSON object");
+        return reject(lp, lp->objects > 0 ? "more than one JSON value on the line"
+                                          : "expected a JSON object");
     if (lp->depth > 1)
         return 1;
     int key = lp->key;
@@ -235,6 +236,11 @@ static const char *json_yajl(listing_parser *lp, const char *p, size_t n)
     if (memchr(p, '\v', n) != NULL || memchr(p, '\f', n) != NULL)
         return "invalid JSON (a vertical tab or form feed outside a string)";
     yajl_status st = yajl_parse(lp->yajl, (const unsigned char *)p, n);
+    /* yajl holds a number that ends the line until a byte that cannot
+     * continue it: a space ends it here, so that the line is judged alone
+     * and not joined to the next one read by the same handle. */
+    if (st == yajl_status_ok)
+        st = yajl_parse(lp->yajl, (const unsigned char *)" ", 1);
     if (st == yajl_status_client_canceled)
         return lp->why;
     if (st != yajl_status_ok) {

@@ -291,6 +291,12 @@ static void test_malformed(void **state)
         { "{\"name\":\"a\",\"name\":\"b\",\"size\":1}\n", "1: duplicate key \"name\"" },
         { "{\"name\":\"a\",\"size\":1}{\"name\":\"b\",\"size\":1}\n",
           "1: more than one JSON value on the line" },
+        /* A number after the object: yajl held it to the next line, which
+         * then failed, misnamed, in the second pass (fuzz_listing). */
+        { "{ \"name\":\"a\",\"size\":1}\n{ \"name\":\"r\",\"size\":1}8\n",
+          "2: more than one JSON value on the line" },
+        { "{ \"name\":\"a\",\"size\":1}\n{\"name\":\"r\",\"size\":1} 8",
+          "2: more than one JSON value on the line" },
         { "[{\"name\":\"a\",\"size\":1}]\n", "1: expected a JSON object" },
         { "{\"name\":\"a\",\"size\":1}\n\"a\"\n", "2: expected a JSON object" },
         { "{\"name\":\"a\",\"size\":1}\n42\n", "2: expected a JSON object" },
