@@ -20,6 +20,7 @@
 #include "json_out.h"
 #include "opts.h"
 #include "out.h"
+#include "plan_in.h"
 #include "preflight_args.h"
 #include "source_args.h"
 #include "util/buf.h"
@@ -183,17 +184,7 @@ static int parse(import_args *a, int argc, char **argv)
 
 static int read_plan(const import_args *a, import_run *run)
 {
-    gcsplan_error err;
-    int rc = gcsplan_plan_read_file(&run->doc, a->plan_path, NULL, &err);
-    if (rc == GCSPLAN_ENOMEM) {
-        diag_error("out of memory reading the plan");
-        return EXIT_SOURCE;
-    }
-    if (rc != 0) {
-        diag_error("%s: %s", a->plan_path, err.message);
-        return EXIT_USAGE;
-    }
-    return EXIT_YES;
+    return plan_read(a->plan_path, NULL, &run->doc);
 }
 
 /* --- progress ------------------------------------------------------------------------ */

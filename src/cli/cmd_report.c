@@ -22,6 +22,7 @@
 #include "out.h"
 #include "out_file.h"
 #include "page.h"
+#include "plan_in.h"
 
 typedef struct report_args {
     const char *plan_path;
@@ -84,19 +85,7 @@ static int read_plan(const report_args *a, report_run *run)
 {
     gcsplan_plan_read_options o = GCSPLAN_PLAN_READ_OPTIONS_INIT;
     o.flags = GCSPLAN_PLAN_READ_SUMMARY | GCSPLAN_PLAN_READ_PREFLIGHT;
-    gcsplan_error err;
-    int rc = gcsplan_plan_read_file(&run->doc, a->plan_path, &o, &err);
-    if (rc == GCSPLAN_ENOMEM) {
-        diag_error("out of memory reading the plan");
-        return EXIT_SOURCE;
-    }
-    if (rc != 0) {
-        /* Unreadable, not JSON, not a plan, past a bound: a bad argument,
-         * as for verify. */
-        diag_error("%s: %s", a->plan_path, err.message);
-        return EXIT_USAGE;
-    }
-    return EXIT_YES;
+    return plan_read(a->plan_path, &o, &run->doc);
 }
 
 /* --- build --------------------------------------------------------------------------- */

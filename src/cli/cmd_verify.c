@@ -27,6 +27,7 @@
 #include "json_out.h"
 #include "opts.h"
 #include "out.h"
+#include "plan_in.h"
 #include "source_args.h"
 #include "util/num.h"
 
@@ -101,17 +102,9 @@ static int parse(verify *v, int argc, char **argv)
 
 static int read_plan(verify *v)
 {
-    gcsplan_error err;
-    int rc = gcsplan_plan_read_file(&v->doc, v->plan_path, NULL, &err);
-    if (rc == GCSPLAN_ENOMEM) {
-        diag_error("out of memory reading the plan");
-        return EXIT_SOURCE;
-    }
-    if (rc != 0) {
-        /* Unreadable, not JSON, not a plan, past a bound: a bad argument. */
-        diag_error("%s: %s", v->plan_path, err.message);
-        return EXIT_USAGE;
-    }
+    int status = plan_read(v->plan_path, NULL, &v->doc);
+    if (status != EXIT_YES)
+        return status;
     v->njobs = gcsplan_plan_doc_job_count(v->doc);
     v->jobs = calloc(v->njobs ? v->njobs : 1, sizeof *v->jobs);
     if (v->jobs == NULL) {
