@@ -157,11 +157,12 @@ static int y_string(void *ctx, const unsigned char *p, size_t n)
     return top_value(ctx, V_STRING, (const char *)p, n);
 }
 
-static int y_start_map(void *ctx)
+/* A map or an array opens: the record itself (a map at depth 0, the first
+ * value of the line), or a value inside it, which only counts at depth 1. */
+static int open_container(listing_parser *lp, int map)
 {
-    listing_parser *lp = ctx;
-    if (lp->depth == 0 && lp->objects > 0)
-        return reject(lp, "more than one JSON value on the line");
+    if (lp->depth == 0 && (!map || lp->objects > 0))
+        return top_value(lp, V_OTHER, NULL, 0); /* refused, with why */
     if (lp->depth == 1 && !top_value(lp, V_OTHER, NULL, 0))
         return 0;
     if (lp->depth == LISTING_DEPTH_MAX)
@@ -170,18 +171,8 @@ static int y_start_map(void *ctx)
     return 1;
 }
 
-static int y_start_array(void *ctx)
-{
-    listing_parser *lp = ctx;
-    if (lp->depth == 0)
-        return reject(lp, "expected a JSON object");
-    if (lp->depth == 1 && !top_value(lp, V_OTHER, NULL, 0))
-        return 0;
-    if (lp->depth == LISTING_DEPTH_MAX)
-        return reject(lp, "JSON nested too deeply");
-    lp->depth++;
-    return 1;
-}
+static int y_start_map(void *ctx) { return open_container(ctx, 1); }
+static int y_start_array(void *ctx) { return open_container(ctx, 0); }
 
 static int y_end(void *ctx)
 {

@@ -297,6 +297,7 @@ static void test_malformed(void **state)
           "2: more than one JSON value on the line" },
         { "{ \"name\":\"a\",\"size\":1}\n{\"name\":\"r\",\"size\":1} 8",
           "2: more than one JSON value on the line" },
+        { "{\"name\":\"a\",\"size\":1}[]\n", "1: more than one JSON value on the line" },
         { "[{\"name\":\"a\",\"size\":1}]\n", "1: expected a JSON object" },
         { "{\"name\":\"a\",\"size\":1}\n\"a\"\n", "2: expected a JSON object" },
         { "{\"name\":\"a\",\"size\":1}\n42\n", "2: expected a JSON object" },
