@@ -129,9 +129,7 @@ static int64_t wall_ms(const gcsplan_importer *imp)
 {
     if (imp->hooks.wall_ms)
         return imp->hooks.wall_ms(imp->hooks.ctx);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return gcsplan__wall_ms();
 }
 
 static void sleep_for(const gcsplan_importer *imp, uint64_t ms)

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "out.h"
 #include "page.h"
+#include "util/clock.h"
 #include "util/num.h"
 
 int page_check_target(const char *cmd, const char *output)
@@ -28,9 +29,7 @@ int page_clock(const char *cmd, int64_t *now_ms, int *fixed)
         *now_ms = (int64_t)s * 1000;
         return EXIT_YES;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    *now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    *now_ms = gcsplan__wall_ms();
     return EXIT_YES;
 }
 

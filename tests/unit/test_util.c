@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "util/ascii.h"
@@ -248,6 +249,11 @@ static void clock_is_monotonic(void **state)
     uint64_t mb = gcsplan__clock_ms();
     assert_true(b - a >= 0.019);
     assert_true(mb - ma >= 19);
+    /* The date: after 2024-01-01 and within a second of time(). */
+    int64_t w = gcsplan__wall_ms();
+    assert_true(w > 1704067200000);
+    int64_t t = (int64_t)time(NULL) * 1000;
+    assert_true(w - t > -1000 && w - t < 2000);
 }
 
 int main(void)
