@@ -71,6 +71,8 @@ static int scalar(gcsplan__page_parser *p, const char *s, size_t n, int is_strin
     if (at == AT_PREFIXES) {
         if (!is_string)
             return malformed(p, "a prefix is not a string");
+        if (memchr(s, '\0', n) != NULL)
+            return malformed(p, "a prefix contains a NUL character");
         if (p->sink.prefix != NULL && (p->stop = p->sink.prefix(p->sink.ctx, s, n)) != 0)
             return 0;
         return 1;
@@ -110,6 +112,9 @@ static int scalar(gcsplan__page_parser *p, const char *s, size_t n, int is_strin
     if (at == AT_TOP && key == K_TOKEN) {
         if (!is_string || n > GCSPLAN_PAGE_TOKEN_MAX)
             return malformed(p, "nextPageToken is not a string of sane length");
+        /* It goes back as a C string: a NUL would cut it to another token. */
+        if (memchr(s, '\0', n) != NULL)
+            return malformed(p, "nextPageToken contains a NUL character");
         memcpy(p->token, s, n);
         p->token[n] = '\0';
         p->has_token = n > 0;

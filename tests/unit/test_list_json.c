@@ -98,6 +98,10 @@ static const page_case pages[] = {
     { "{\"items\":[{\"name\":{\"x\":1},\"size\":\"1\"}]}", GCSPLAN__PAGE_LIST, NULL, "-" },
     { "{\"items\":[\"a\"]}", GCSPLAN__PAGE_LIST, NULL, "-" },
     { "{\"prefixes\":[1]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    /* A NUL in a token or a prefix, which go back to the server as C strings
+     * (fuzz_page: "\u0000t" became an empty token). */
+    { "{\"nextPageToken\":\"\\u0000t\",\"items\":[]}", GCSPLAN__PAGE_LIST, NULL, "-" },
+    { "{\"prefixes\":[\"a\\u0000/\"]}", GCSPLAN__PAGE_LIST, NULL, "-" },
     { "{\"items\":[{\"name\":\"a\",\"size\":\"1\"}", GCSPLAN__PAGE_LIST, NULL, "-" }, /* cut */
     { "{\"items\":[{\"name\":\"a\",\"si", GCSPLAN__PAGE_LIST, NULL, "-" },
     { "", GCSPLAN__PAGE_LIST, NULL, "-" },
