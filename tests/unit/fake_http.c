@@ -75,6 +75,10 @@ static void serve(int ls, const fake_reply *r, size_t n, int repeat, const char 
             fputs("\n=====\n", f);
             fclose(f);
         }
+        if (rep->hangup) {
+            close(c);
+            continue;
+        }
         if (rep->silent) {
             char sink[4096];
             while (read(c, sink, sizeof sink) > 0) {

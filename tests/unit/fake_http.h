@@ -16,6 +16,7 @@ typedef struct fake_reply {
     size_t body_len;
     unsigned drip_ms;      /* > 0: the body one byte at a time, this far apart */
     int silent;            /* read the request, answer nothing, wait for the client to leave */
+    int hangup;            /* read the request and close the connection without an answer */
 } fake_reply;
 
 typedef struct fake_http {

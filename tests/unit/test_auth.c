@@ -6,7 +6,6 @@
  * Every test injects getenv, so HOME and CLOUDSDK_CONFIG point into a
  * temporary directory and nothing here can reach past 127.0.0.1. */
 #include <errno.h>
-#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,9 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +26,7 @@
 #include "api.h"
 #include "auth.h"
 #include "auth_json.h"
+#include "fake_http.h"
 #include "jwt.h"
 #include "test_support.h"
 
@@ -36,7 +34,6 @@
 #define SA_EMAIL "loader@test-project.iam.gserviceaccount.com"
 #define REFRESH_SECRET "1//refresh-token-secret-value"
 #define CLIENT_SECRET "client-secret-value-XYZ"
-#define CAPTURE_MAX (64 * 1024)
 #define ENV_MAX 16
 #define CLEANUP_MAX 64
 
@@ -215,97 +212,43 @@ static const char *verify_jwt(const char *jwt, char *header_out, size_t cap)
 
 /* ---- a scripted HTTP server ---------------------------------------------- */
 
-/* A child process that answers one connection per scripted response, in
- * order, and appends each raw request to a capture file. */
+/* fake_http.c's server, given whole scripted responses (status line,
+ * headers, blank line, body; "" closes the connection without an answer),
+ * one per connection in order; url is its token endpoint. */
 typedef struct fake_server {
-    pid_t pid;
+    fake_http h;
     int port;
-    char capture[64];
-    char url[64];
+    char url[80];
 } fake_server;
-
-static void fake_serve(int ls, const char *const *responses, const char *capture)
-{
-    alarm(20); /* never outlive a failed test */
-    for (size_t i = 0; responses[i] != NULL; i++) {
-        int c = accept(ls, NULL, NULL);
-        if (c < 0)
-            _exit(1);
-        char req[CAPTURE_MAX];
-        size_t n = 0;
-        long want = -1;
-        while (n < sizeof req - 1) {
-            ssize_t k = read(c, req + n, sizeof req - 1 - n);
-            if (k <= 0)
-                break;
-            n += (size_t)k;
-            req[n] = '\0';
-            char *end = strstr(req, "\r\n\r\n");
-            if (end != NULL && want < 0) {
-                char *cl = strstr(req, "Content-Length: ");
-                want = (long)(end + 4 - req) + (cl ? strtol(cl + 16, NULL, 10) : 0);
-            }
-            if (want >= 0 && (long)n >= want)
-                break;
-        }
-        FILE *f = fopen(capture, "ab");
-        if (f != NULL) {
-            fwrite(req, 1, n, f);
-            fputs("\n=====\n", f);
-            fclose(f);
-        }
-        const char *r = responses[i];
-        size_t left = strlen(r);
-        while (left > 0) {
-            ssize_t k = write(c, r, left);
-            if (k <= 0)
-                break;
-            r += k;
-            left -= (size_t)k;
-        }
-        close(c);
-    }
-    _exit(0);
-}
 
 static void fake_start(fake_server *fs, const char *const *responses)
 {
-    int ls = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(ls >= 0);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(ls, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(listen(ls, 8), 0);
-    socklen_t len = sizeof sa;
-    assert_int_equal(getsockname(ls, (struct sockaddr *)&sa, &len), 0);
-    fs->port = ntohs(sa.sin_port);
-    snprintf(fs->capture, sizeof fs->capture, "/tmp/gcsplan-auth-capture-XXXXXX");
-    int fd = mkstemp(fs->capture);
-    assert_true(fd >= 0);
-    close(fd);
-    snprintf(fs->url, sizeof fs->url, "http://127.0.0.1:%d/token", fs->port);
-    fs->pid = fork();
-    assert_true(fs->pid >= 0);
-    if (fs->pid == 0)
-        fake_serve(ls, responses, fs->capture);
-    close(ls);
+    static char heads[16][1024];
+    fake_reply r[16];
+    size_t n = 0;
+    for (; responses[n] != NULL; n++) {
+        assert_true(n < 16);
+        if (responses[n][0] == '\0') {
+            r[n] = (fake_reply){ .hangup = 1 };
+            continue;
+        }
+        const char *end = strstr(responses[n], "\r\n\r\n");
+        assert_non_null(end);
+        size_t hl = (size_t)(end - responses[n]);
+        assert_true(hl < sizeof heads[0]);
+        memcpy(heads[n], responses[n], hl);
+        heads[n][hl] = '\0';
+        r[n] = (fake_reply){ .head = heads[n], .body = end + 4, .body_len = strlen(end + 4) };
+    }
+    fake_http_start(&fs->h, r, n, 0);
+    fs->port = fs->h.port;
+    snprintf(fs->url, sizeof fs->url, "%s/token", fs->h.url);
 }
 
 /* Stop the server and return what it was sent (static buffer). */
 static const char *fake_stop(fake_server *fs)
 {
-    static char got[CAPTURE_MAX];
-    kill(fs->pid, SIGTERM);
-    waitpid(fs->pid, NULL, 0);
-    FILE *f = fopen(fs->capture, "rb");
-    size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
-    if (f)
-        fclose(f);
-    got[n] = '\0';
-    unlink(fs->capture);
-    return got;
+    return fake_http_stop(&fs->h);
 }
 
 static int count(const char *hay, const char *needle)

@@ -103,7 +103,7 @@ static void test_gzip_bombs(void **state)
     unsigned char *fat = gzip_of("{\"items\":[", ' ', (size_t)48 << 20, "]}", &n2);
     const fake_reply replies[] = {
         { "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
-          "Connection: close", bomb, n1, 0, 0 },
+          "Connection: close", bomb, n1, 0, 0, 0 },
     };
     fake_http f;
     fake_http_start(&f, replies, 1, 1);
@@ -116,7 +116,7 @@ static void test_gzip_bombs(void **state)
     assert_true(dt < 20000);
     /* White space without end is no token either: the same bound holds. */
     const fake_reply replies2[] = {
-        { "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close", fat, n2, 0, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close", fat, n2, 0, 0, 0 },
     };
     fake_http_start(&f, replies2, 1, 1);
     t0 = gcsplan__clock_ms();
@@ -161,7 +161,7 @@ static void test_page_byte_cap(void **state)
     deflateEnd(&z);
     free(json);
     const fake_reply replies[] = {
-        { "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close", gz, gzlen, 0, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close", gz, gzlen, 0, 0, 0 },
     };
     fake_http f;
     fake_http_start(&f, replies, 1, 1);
@@ -190,13 +190,13 @@ static void test_redirects_never_followed(void **state)
 {
     (void)state;
     /* Where a redirect would lead: it must never hear from us. */
-    const fake_reply other_replies[] = { { "HTTP/1.1 200 OK\r\nConnection: close", "{}", 2, 0, 0 } };
+    const fake_reply other_replies[] = { { "HTTP/1.1 200 OK\r\nConnection: close", "{}", 2, 0, 0, 0 } };
     fake_http other;
     fake_http_start(&other, other_replies, 1, 1);
     char head[256];
     snprintf(head, sizeof head, "HTTP/1.1 302 Found\r\nLocation: %s/elsewhere\r\n"
              "Content-Length: 0\r\nConnection: close", other.url);
-    const fake_reply redirect[] = { { head, "", 0, 0, 0 } };
+    const fake_reply redirect[] = { { head, "", 0, 0, 0, 0 } };
     fake_http f;
 
     /* A listing. */
@@ -293,7 +293,7 @@ static void test_trickle_and_silence(void **state)
      * attempt's wall-clock bound ends it. */
     static const char page[] = "{\"items\":[{\"name\":\"a\",\"size\":\"1\"}]}";
     const fake_reply trickle[] = {
-        { "HTTP/1.1 200 OK\r\nConnection: close", page, sizeof page - 1, 200, 0 },
+        { "HTTP/1.1 200 OK\r\nConnection: close", page, sizeof page - 1, 200, 0, 0 },
     };
     fake_http f;
     fake_http_start(&f, trickle, 1, 1);
@@ -305,7 +305,7 @@ static void test_trickle_and_silence(void **state)
     assert_non_null(strstr(o.err.message, "no complete answer within 2 s"));
     assert_true(dt >= 1400 && dt < 6000);
     /* Silence: every attempt waits; the progress budget ends the listing. */
-    const fake_reply silent[] = { { "", NULL, 0, 0, 1 } };
+    const fake_reply silent[] = { { "", NULL, 0, 0, 1, 0 } };
     fake_http_start(&f, silent, 1, 1);
     t0 = gcsplan__clock_ms();
     o = list(f.url, "gs://bkt/**", 60000, 1500, 8);
@@ -325,10 +325,10 @@ static void test_huge_retry_after(void **state)
      * caught the old parser), capped by the policy. */
     const fake_reply replies[] = {
         { "HTTP/1.1 503 Unavailable\r\nRetry-After: 99999999999999999999\r\nContent-Length: 0\r\n"
-          "Connection: close", "", 0, 0, 0 },
+          "Connection: close", "", 0, 0, 0, 0 },
         { "HTTP/1.1 503 Unavailable\r\nRetry-After: Fri, 31 Dec 9999 23:59:59 GMT\r\n"
-          "Content-Length: 0\r\nConnection: close", "", 0, 0, 0 },
-        { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close", "ok", 2, 0, 0 },
+          "Content-Length: 0\r\nConnection: close", "", 0, 0, 0, 0 },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close", "ok", 2, 0, 0, 0 },
     };
     fake_http f;
     fake_http_start(&f, replies, 3, 0);
