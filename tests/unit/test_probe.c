@@ -80,6 +80,23 @@ static const seen *find(const seen *s, const char *name, size_t *i)
     return NULL;
 }
 
+/* A probe of bucket "bkt" over the scripted network, results into s. */
+static void config(gcsplan__probe_config *pc, const gcsplan_lister_options *lo,
+                   script_transport *st, unsigned parallel, seen *s, gcsplan_probe_stats *stats)
+{
+    memset(s, 0, sizeof *s);
+    memset(stats, 0, sizeof *stats);
+    memset(pc, 0, sizeof *pc);
+    pc->alloc = &gcsplan__default_allocator;
+    pc->source = lo;
+    pc->bucket = "bkt";
+    pc->parallel = parallel;
+    pc->on_result = on_result;
+    pc->ctx = s;
+    pc->stats = stats;
+    pc->transport = script_base(st);
+}
+
 static void test_answers(void **state)
 {
     (void)state;
@@ -92,19 +109,9 @@ static void test_answers(void **state)
     lo.retry_base_ms = 1;
     lo.retry_max_ms = 2;
     seen s;
-    memset(&s, 0, sizeof s);
     gcsplan_probe_stats stats;
-    memset(&stats, 0, sizeof stats);
     gcsplan__probe_config pc;
-    memset(&pc, 0, sizeof pc);
-    pc.alloc = &gcsplan__default_allocator;
-    pc.source = &lo;
-    pc.bucket = "bkt";
-    pc.parallel = 2;
-    pc.on_result = on_result;
-    pc.ctx = &s;
-    pc.stats = &stats;
-    pc.transport = script_base(st);
+    config(&pc, &lo, st, 2, &s, &stats);
     gcsplan__probe *p;
     gcsplan_error err;
     assert_int_equal(gcsplan__probe_new(&p, &pc, &err), 0);
@@ -146,19 +153,9 @@ static void test_silence(void **state)
     lo.endpoint = "http://127.0.0.1:9";
     lo.no_progress_ms = 600;
     seen s;
-    memset(&s, 0, sizeof s);
     gcsplan_probe_stats stats;
-    memset(&stats, 0, sizeof stats);
     gcsplan__probe_config pc;
-    memset(&pc, 0, sizeof pc);
-    pc.alloc = &gcsplan__default_allocator;
-    pc.source = &lo;
-    pc.bucket = "bkt";
-    pc.parallel = 4;
-    pc.on_result = on_result;
-    pc.ctx = &s;
-    pc.stats = &stats;
-    pc.transport = script_base(st);
+    config(&pc, &lo, st, 4, &s, &stats);
     gcsplan__probe *p;
     gcsplan_error err;
     assert_int_equal(gcsplan__probe_new(&p, &pc, &err), 0);
