@@ -20,17 +20,7 @@
 set -u
 bin=$1 recorder=$2 data=$3
 command -v jq > /dev/null || { echo "SKIP: jq is not installed"; exit 77; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-    wait 2> /dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0 failed=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+. "$(dirname "$0")/standin.sh"
 check() { # DESCRIPTION COMMAND...
     local what=$1; shift
     if "$@"; then ok; else bad "$what"; fi
@@ -62,7 +52,6 @@ P=$tmp/plan.json
 J=$tmp/plan.json.journal
 
 # start NAME ARGS...: a stand-in over the plan's bucket (standin.sh).
-. "$(dirname "$0")/standin.sh"
 start() {
     local name=$1; shift
     standin_start "$name" --bucket bkt="${BUCKET:-$tmp/bkt.jsonl}" "$@"

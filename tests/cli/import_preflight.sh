@@ -18,17 +18,7 @@
 set -u
 bin=$1 recorder=$2 server=$3 data=$4
 command -v jq > /dev/null || { echo "SKIP: jq is not installed"; exit 77; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-    wait 2> /dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0 failed=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+. "$(dirname "$0")/standin.sh"
 check() { # DESCRIPTION COMMAND...
     local what=$1; shift
     if "$@"; then ok; else bad "$what"; head -c 3000 "$tmp/err"; fi
@@ -93,7 +83,6 @@ plan direct "$tmp/direct-rs.json" --content-structure RESOURCE
 [ "$(jq '.jobs | length' "$tmp/direct.json")" = 2 ] || { echo "FAIL: the plan is not 2 jobs"; exit 1; }
 
 # The stand-in: every bucket's objects; the FHIR files are resources per line.
-. "$(dirname "$0")/standin.sh"
 start() { # NAME ARGS...
     local name=$1; shift
     standin_start "$name" --polls-to-finish 0 \

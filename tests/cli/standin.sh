@@ -1,6 +1,18 @@
-# Sourced by the import tests: the Cloud Healthcare API stand-in
-# (tests/healthcare/recorder.c) started and stopped. Uses $recorder, $tmp,
-# $token and the array pids (killed by the caller's exit trap).
+# Sourced by the import tests: their scratch directory ($tmp, removed at
+# exit with every process in pids), their tally (ok, bad; $pass, $failed),
+# and the Cloud Healthcare API stand-in (tests/healthcare/recorder.c)
+# started and stopped. Uses $recorder and $token.
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
+    wait 2> /dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0 failed=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; failed=$((failed + 1)); }
 
 # standin_start NAME ARGS...: a stand-in recording to $tmp/NAME.rec with its
 # statistics in $tmp/NAME.stats, requiring $token; sets $port, $rec_pid,
