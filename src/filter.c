@@ -127,13 +127,9 @@ static int undecided(gcsplan_filter *f, size_t i, const char *name, size_t len, 
     char re[4 * REGEX_SHOWN + 8], nm[4 * NAME_SHOWN + 8];
     gcsplan__buf b;
     gcsplan__buf_fixed(&b, re, sizeof re);
-    gcsplan__term_str(&b, f->text[i], f->len[i] > REGEX_SHOWN ? REGEX_SHOWN : f->len[i]);
-    if (f->len[i] > REGEX_SHOWN)
-        gcsplan__buf_puts(&b, "...");
+    gcsplan__term_cut(&b, f->text[i], f->len[i], REGEX_SHOWN);
     gcsplan__buf_fixed(&b, nm, sizeof nm);
-    gcsplan__term_str(&b, name, len > NAME_SHOWN ? NAME_SHOWN : len);
-    if (len > NAME_SHOWN)
-        gcsplan__buf_puts(&b, "...");
+    gcsplan__term_cut(&b, name, len, NAME_SHOWN);
     /* The reason before the name: a long escaped name is what a full
      * message cuts. */
     gcsplan__error_set(err, code, "the exclusion '%s' could not decide (%s) for '%s' (%zu bytes)",

@@ -354,9 +354,7 @@ static const char *shown(char *buf, size_t cap, const char *s, size_t n, size_t 
 {
     gcsplan__buf b;
     gcsplan__buf_fixed(&b, buf, cap);
-    gcsplan__term_str(&b, s, n > max ? max : n);
-    if (n > max)
-        gcsplan__buf_puts(&b, "...");
+    gcsplan__term_cut(&b, s, n, max);
     return buf;
 }
 

@@ -119,6 +119,13 @@ void gcsplan__term_str(gcsplan__buf *b, const char *s, size_t n)
     gcsplan__buf_put(b, s + run, n - run);
 }
 
+void gcsplan__term_cut(gcsplan__buf *b, const char *s, size_t n, size_t max)
+{
+    gcsplan__term_str(b, s, n > max ? max : n);
+    if (n > max)
+        gcsplan__buf_puts(b, "...");
+}
+
 size_t gcsplan__term_char(gcsplan__buf *b, const char *s, size_t n, size_t *width)
 {
     size_t before = b->need;

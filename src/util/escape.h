@@ -28,6 +28,10 @@ int gcsplan__utf8_valid(const char *s, size_t n);
 /* s[0..n) for a terminal, as described above. */
 void gcsplan__term_str(gcsplan__buf *b, const char *s, size_t n);
 
+/* The first max bytes of s[0..n) as gcsplan__term_str writes them, then
+ * "..." when s was longer: outside text quoted in a message. */
+void gcsplan__term_cut(gcsplan__buf *b, const char *s, size_t n, size_t max);
+
 /* Nonzero when gcsplan__term_str would write s unchanged. */
 int gcsplan__term_safe(const char *s, size_t n);
 
