@@ -10,16 +10,7 @@
 #include <string.h>
 
 #include "gcsplan/plandoc.h"
-
-static int starts_with(const char *s, size_t n, const char *p, size_t pn)
-{
-    return n >= pn && memcmp(s, p, pn) == 0;
-}
-
-static int ends_with(const char *s, size_t n, const char *t, size_t tn)
-{
-    return n >= tn && memcmp(s + n - tn, t, tn) == 0;
-}
+#include "util/name.h"
 
 /* The literal head and tail of a glob text (no "**"), and whether it has a
  * wildcard at all. */
@@ -62,8 +53,8 @@ static int segment_inside(const gcsplan_pattern *outer, size_t i, const gcsplan_
         return 0;
     /* Outer H*R: the inner's matches start with its head, which starts with
      * H, and end with its tail, which ends with R, and are long enough. */
-    return starts_with(in->text, ih, o->text, at) &&
-           ends_with(in->text + in->len - it, it, o->text + at + 1, o->len - at - 1);
+    return gcsplan__name_starts(in->text, ih, o->text, at) &&
+           gcsplan__name_ends(in->text + in->len - it, it, o->text + at + 1, o->len - at - 1);
 }
 
 static int segments_inside(const gcsplan_pattern *outer, const gcsplan_pattern *inner)
@@ -102,11 +93,13 @@ int gcsplan_pattern_contains(const gcsplan_pattern *outer, const gcsplan_pattern
             const char *jpre = gcsplan_pattern_prefix(inner, &jp);
             const char *jsuf = gcsplan_pattern_suffix(inner, &js);
             /* Names start with jpre and end with jsuf, at least jp + js long. */
-            return starts_with(jpre, jp, ppre, pp) && ends_with(jsuf, js, psuf, ps);
+            return gcsplan__name_starts(jpre, jp, ppre, pp) &&
+                   gcsplan__name_ends(jsuf, js, psuf, ps);
         }
         if (!glob_ends(iobj, il, &head, &tail))
             return 0;
-        return starts_with(iobj, head, ppre, pp) && ends_with(iobj + il - tail, tail, psuf, ps);
+        return gcsplan__name_starts(iobj, head, ppre, pp) &&
+               gcsplan__name_ends(iobj + il - tail, tail, psuf, ps);
     }
     if (ok == GCSPLAN_PATTERN_SEGMENTED && ik == GCSPLAN_PATTERN_SEGMENTED)
         return segments_inside(outer, inner);

@@ -997,11 +997,6 @@ static char *extension_hint(gcsplan_preflight *pf, const char *ext, const char *
     return hint_if_matches(pf, pf->work, wl, name, len);
 }
 
-static int starts_with(const char *s, size_t n, const char *p, size_t pn)
-{
-    return n >= pn && memcmp(s, p, pn) == 0;
-}
-
 int gcsplan_preflight_add_candidate(gcsplan_preflight *pf, const gcsplan_object *o,
                                     gcsplan_error *err)
 {
@@ -1015,7 +1010,7 @@ int gcsplan_preflight_add_candidate(gcsplan_preflight *pf, const gcsplan_object 
         pf->excluded++;
         return 0;
     }
-    int under = starts_with(name, len, pf->prefix, pf->prefix_len);
+    int under = gcsplan__name_starts(name, len, pf->prefix, pf->prefix_len);
     int rc = 0, f = -1;
     char *hint = NULL;
     long n;

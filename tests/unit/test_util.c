@@ -196,6 +196,19 @@ static const char *term_of(const char *s, size_t n)
     return out;
 }
 
+static void term_cut_marks_what_it_cut(void **state)
+{
+    (void)state;
+    char out[64];
+    gcsplan__buf b;
+    gcsplan__buf_fixed(&b, out, sizeof out);
+    gcsplan__term_cut(&b, "abc\x1b", 4, 4);
+    assert_string_equal(out, "abc\\x1B");
+    gcsplan__buf_fixed(&b, out, sizeof out);
+    gcsplan__term_cut(&b, "abcdef", 6, 3);
+    assert_string_equal(out, "abc...");
+}
+
 static void term_str_shows_nothing_that_acts(void **state)
 {
     (void)state;
@@ -237,6 +250,12 @@ static void name_cmp_is_byte_order(void **state)
     assert_true(gcsplan__name_cmp("a/", 2, "a", 1) > 0);
     assert_int_equal(gcsplan__name_cmp("ab", 2, "ab", 2), 0);
     assert_true(gcsplan__name_cmp("\xc3\xa9", 2, "z", 1) > 0); /* unsigned bytes */
+    assert_true(gcsplan__name_starts("a/b.dcm", 7, "a/", 2));
+    assert_true(gcsplan__name_starts("a/", 2, "a/", 2));
+    assert_false(gcsplan__name_starts("a", 1, "a/", 2));
+    assert_true(gcsplan__name_ends("a/b.dcm", 7, ".dcm", 4));
+    assert_false(gcsplan__name_ends("dcm", 3, ".dcm", 4));
+    assert_true(gcsplan__name_ends("x", 1, "", 0));
 }
 
 static void clock_is_monotonic(void **state)
@@ -267,6 +286,7 @@ int main(void)
         cmocka_unit_test(add_u64_refuses_to_wrap),
         cmocka_unit_test(json_str_is_always_valid),
         cmocka_unit_test(term_str_shows_nothing_that_acts),
+        cmocka_unit_test(term_cut_marks_what_it_cut),
         cmocka_unit_test(ascii_ieq_folds_ascii_only),
         cmocka_unit_test(name_cmp_is_byte_order),
         cmocka_unit_test(clock_is_monotonic),
